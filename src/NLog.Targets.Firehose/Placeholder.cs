@@ -1,0 +1,4 @@
+namespace NLog.Targets.Firehose
+{
+    internal static class Placeholder { }
+}
