@@ -1,0 +1,99 @@
+using System;
+using System.Collections.Generic;
+using System.Text;
+
+namespace NLog.Targets.Firehose.Batching
+{
+    /// <summary>
+    /// Holds the UTF-8 bytes of rendered records back to back in one reused array, with each record's offset and
+    /// size. Used by one write at a time (AsyncTaskTarget runs one write task at a time).
+    /// </summary>
+    internal sealed class RecordBuffer
+    {
+        private const int InitialCapacity = 64 * 1024;
+        private const int RetainedCapacity = 8 * 1024 * 1024;
+
+        private readonly Encoder _encoder = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false).GetEncoder();
+        private readonly List<int> _offsets = new List<int>();
+        private readonly List<int> _sizes = new List<int>();
+        private byte[] _data = new byte[InitialCapacity];
+        private int _length;
+
+        /// <summary>The number of records held.</summary>
+        public int Count => _sizes.Count;
+
+        /// <summary>The size in bytes of each record held, delimiter included.</summary>
+        public IReadOnlyList<int> Sizes => _sizes;
+
+        /// <summary>The bytes of record <paramref name="index"/>.</summary>
+        public ReadOnlyMemory<byte> this[int index] => new ReadOnlyMemory<byte>(_data, _offsets[index], _sizes[index]);
+
+        /// <summary>Forgets every record; gives back an array grown far past the usual size.</summary>
+        public void Clear()
+        {
+            _offsets.Clear();
+            _sizes.Clear();
+            _length = 0;
+            if (_data.Length > RetainedCapacity)
+                _data = new byte[InitialCapacity];
+        }
+
+        /// <summary>
+        /// The UTF-8 size of <paramref name="text"/> followed by <paramref name="delimiter"/>, without storing it.
+        /// </summary>
+        public long MeasureUtf8(StringBuilder text, byte[] delimiter)
+        {
+            _encoder.Reset();
+            long total = delimiter.Length;
+            foreach (ReadOnlyMemory<char> chunk in text.GetChunks())
+                total += _encoder.GetByteCount(chunk.Span, flush: false);
+            total += _encoder.GetByteCount(ReadOnlySpan<char>.Empty, flush: true);
+            return total;
+        }
+
+        /// <summary>
+        /// Appends <paramref name="text"/> as UTF-8 followed by <paramref name="delimiter"/> when the result is at
+        /// most <paramref name="maxRecordBytes"/>; returns the record's size, or the (larger) size it would have had
+        /// without storing anything.
+        /// </summary>
+        public long TryAdd(StringBuilder text, byte[] delimiter, int maxRecordBytes, out bool added)
+        {
+            added = false;
+            if (text.Length > maxRecordBytes)
+                return MeasureUtf8(text, delimiter);   // each char is at least one byte: too large whatever it holds
+
+            int worstCase = checked(text.Length * 3 + delimiter.Length);
+            EnsureCapacity(worstCase);
+
+            _encoder.Reset();
+            int start = _length;
+            int position = start;
+            foreach (ReadOnlyMemory<char> chunk in text.GetChunks())
+                position += _encoder.GetBytes(chunk.Span, _data.AsSpan(position), flush: false);
+            position += _encoder.GetBytes(ReadOnlySpan<char>.Empty, _data.AsSpan(position), flush: true);
+            delimiter.AsSpan().CopyTo(_data.AsSpan(position));
+            position += delimiter.Length;
+
+            int size = position - start;
+            if (size > maxRecordBytes)
+                return size;   // not committed: _length is unchanged
+
+            _offsets.Add(start);
+            _sizes.Add(size);
+            _length = position;
+            added = true;
+            return size;
+        }
+
+        private void EnsureCapacity(int extra)
+        {
+            long needed = (long)_length + extra;
+            if (needed <= _data.Length)
+                return;
+            long newSize = Math.Max(needed, (long)_data.Length * 2);
+            if (newSize > Array.MaxLength)
+                newSize = Math.Max(needed, Array.MaxLength);
+            Array.Resize(ref _data, checked((int)newSize));
+        }
+    }
+}

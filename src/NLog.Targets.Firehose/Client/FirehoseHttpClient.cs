@@ -1,0 +1,154 @@
+using System;
+using System.Buffers;
+using System.Collections.Generic;
+using System.Net.Http;
+using System.Net.Http.Headers;
+using System.Threading;
+using System.Threading.Tasks;
+using Amazon.Runtime;
+
+namespace NLog.Targets.Firehose.Client
+{
+    /// <summary>
+    /// Speaks the Firehose API over HTTPS (or HTTP to a local endpoint): awsJson1_1 bodies written with
+    /// <see cref="System.Text.Json.Utf8JsonWriter"/>, signed with <see cref="SigV4Signer"/>, sent by one long-lived
+    /// <see cref="HttpClient"/> on a <see cref="SocketsHttpHandler"/>. Credentials are asked of AWSSDK.Core on every
+    /// call, so credentials that refresh (SSO, web identity, instance roles) stay fresh.
+    /// </summary>
+    internal sealed class FirehoseHttpClient : IFirehoseClient
+    {
+        private static readonly MediaTypeHeaderValue JsonContentType = MediaTypeHeaderValue.Parse(FirehoseProtocol.ContentType);
+
+        private readonly HttpClient _http;
+        private readonly Uri _endpoint;
+        private readonly string _hostHeader;
+        private readonly SigV4Signer _signer;
+        private readonly AWSCredentials _credentials;
+        private readonly Func<DateTime> _utcNow;
+        private readonly TimeSpan _timeout;
+        private ArrayBufferWriter<byte>? _spareBody;
+
+        /// <summary>Creates a client for <paramref name="endpoint"/>, signing for <paramref name="region"/>.</summary>
+        /// <param name="endpoint">The service endpoint (<c>https://firehose.{region}.amazonaws.com</c> or a <c>ServiceUrl</c>).</param>
+        /// <param name="region">The region in the signing scope.</param>
+        /// <param name="credentials">Where credentials come from; asked on every call.</param>
+        /// <param name="timeout">How long one call may take, connection included.</param>
+        /// <param name="handler">The HTTP handler; a new <see cref="SocketsHttpHandler"/> when null (tests pass their own).</param>
+        /// <param name="utcNow">The clock used for signing; <see cref="DateTime.UtcNow"/> when null.</param>
+        public FirehoseHttpClient(Uri endpoint, string region, AWSCredentials credentials, TimeSpan timeout, HttpMessageHandler? handler = null, Func<DateTime>? utcNow = null)
+        {
+            _endpoint = endpoint;
+            _hostHeader = HostHeaderOf(endpoint);
+            _signer = new SigV4Signer(region, FirehoseProtocol.SigningName);
+            _credentials = credentials;
+            _utcNow = utcNow ?? (() => DateTime.UtcNow);
+            _timeout = timeout;
+            _http = new HttpClient(handler ?? CreateHandler(), disposeHandler: true)
+            {
+                Timeout = System.Threading.Timeout.InfiniteTimeSpan,   // enforced per call below, to tell timeouts from cancellation
+            };
+        }
+
+        /// <summary>The endpoint calls go to.</summary>
+        public Uri Endpoint => _endpoint;
+
+        /// <summary>The region in the signing scope.</summary>
+        public string Region => _signer.Region;
+
+        /// <inheritdoc/>
+        public async Task<PutRecordBatchResponse> PutRecordBatchAsync(string deliveryStreamName, IReadOnlyList<ReadOnlyMemory<byte>> records, CancellationToken cancellationToken)
+        {
+            ArrayBufferWriter<byte> body = Interlocked.Exchange(ref _spareBody, null) ?? new ArrayBufferWriter<byte>(64 * 1024);
+            try
+            {
+                body.Clear();
+                FirehoseProtocol.WritePutRecordBatchBody(body, deliveryStreamName, records);
+                byte[] responseBody;
+                int status;
+                string? errorType, requestId;
+                (status, errorType, requestId, responseBody) = await SendAsync(FirehoseProtocol.PutRecordBatchTarget, body.WrittenMemory, cancellationToken).ConfigureAwait(false);
+                if (status != 200)
+                    throw FirehoseProtocol.ParseError(status, errorType, requestId, responseBody);
+                return FirehoseProtocol.ParsePutRecordBatchResponse(responseBody, records.Count);
+            }
+            finally
+            {
+                if (body.Capacity <= 8 * 1024 * 1024)
+                    Interlocked.CompareExchange(ref _spareBody, body, null);
+            }
+        }
+
+        private async Task<(int Status, string? ErrorType, string? RequestId, byte[] Body)> SendAsync(string target, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+        {
+            ImmutableCredentials credentials = await _credentials.GetCredentialsAsync().ConfigureAwait(false)
+                ?? throw new InvalidOperationException("the AWS credential source returned no credentials");
+
+            var signing = new SigV4Request
+            {
+                Method = "POST",
+                Path = _endpoint.AbsolutePath,
+                Query = string.Empty,
+                PayloadSha256Hex = SigV4Signer.Sha256Hex(body.Span),
+            };
+            signing.Headers.Add(new KeyValuePair<string, string>("host", _hostHeader));
+            signing.Headers.Add(new KeyValuePair<string, string>("content-type", FirehoseProtocol.ContentType));
+            signing.Headers.Add(new KeyValuePair<string, string>("x-amz-target", target));
+            SigV4Signature signature = _signer.Sign(signing, credentials, _utcNow());
+
+            using var request = new HttpRequestMessage(HttpMethod.Post, _endpoint);
+            request.Headers.Host = _hostHeader;
+            request.Headers.TryAddWithoutValidation(FirehoseProtocol.TargetHeader, target);
+            foreach (var header in signature.HeadersToAdd)
+                request.Headers.TryAddWithoutValidation(header.Key, header.Value);
+            request.Content = new ReadOnlyMemoryContent(body);
+            request.Content.Headers.ContentType = JsonContentType;
+
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(_timeout);
+            try
+            {
+                using HttpResponseMessage response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);
+                byte[] responseBody = await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
+                string? errorType = FirstHeader(response, FirehoseProtocol.ErrorTypeHeader);
+                string? requestId = FirstHeader(response, FirehoseProtocol.RequestIdHeader);
+                return ((int)response.StatusCode, errorType, requestId, responseBody);
+            }
+            catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new TimeoutException($"the Firehose call to {_endpoint.GetLeftPart(UriPartial.Authority)} took longer than {_timeout.TotalMilliseconds:0} ms", ex);
+            }
+        }
+
+        private static string? FirstHeader(HttpResponseMessage response, string name)
+        {
+            if (response.Headers.TryGetValues(name, out var values) || response.Content.Headers.TryGetValues(name, out values))
+            {
+                foreach (var value in values)
+                    return value;
+            }
+            return null;
+        }
+
+
+        /// <summary>The <c>Host</c> header HTTP sends for <paramref name="uri"/>: host, and port unless the scheme's default.</summary>
+        internal static string HostHeaderOf(Uri uri)
+        {
+            string host = uri.HostNameType == UriHostNameType.Dns ? uri.IdnHost : uri.Host;
+            return uri.IsDefaultPort ? host : host + ":" + uri.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        private static SocketsHttpHandler CreateHandler() => new SocketsHttpHandler
+        {
+            // Long-lived handler; recycle connections now and then so DNS changes of the endpoint are seen.
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
+            ConnectTimeout = TimeSpan.FromSeconds(10),
+            AutomaticDecompression = System.Net.DecompressionMethods.None,
+            UseCookies = false,
+            AllowAutoRedirect = false,
+        };
+
+        /// <inheritdoc/>
+        public void Dispose() => _http.Dispose();
+    }
+}

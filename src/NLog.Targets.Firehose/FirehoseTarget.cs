@@ -1,0 +1,546 @@
+using System;
+using System.Collections.Generic;
+using System.Reflection;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using Amazon.Runtime;
+using NLog.Common;
+using NLog.Config;
+using NLog.Layouts;
+using NLog.Targets.Firehose.Batching;
+using NLog.Targets.Firehose.Client;
+using NLog.Targets.Firehose.Diagnostics;
+using NLog.Targets.Firehose.Layouts;
+
+namespace NLog.Targets
+{
+    /// <summary>
+    /// Sends log events, rendered as JSON (one record per event), to an Amazon Kinesis Data Firehose delivery stream
+    /// with signed PutRecordBatch calls, within the service's limits.
+    /// </summary>
+    /// <remarks>
+    /// Register with <c>&lt;extensions&gt;&lt;add assembly="NLog.Targets.Firehose"/&gt;&lt;/extensions&gt;</c> or
+    /// <c>LogManager.Setup().SetupExtensions(s =&gt; s.RegisterTarget&lt;FirehoseTarget&gt;())</c>, then use
+    /// <c>&lt;target xsi:type="Firehose" deliveryStreamName="…"/&gt;</c>.
+    /// </remarks>
+    [Target("Firehose")]
+    public class FirehoseTarget : AsyncTaskTarget
+    {
+        private readonly Func<FirehoseClientSettings, IFirehoseClient> _clientFactory;
+        private readonly RecordBuffer _records = new RecordBuffer();
+        private readonly BatchPlanner _planner = new BatchPlanner();
+        private readonly StringBuilder _render = new StringBuilder(1024);
+        private readonly List<(int Start, int Count)> _calls = new List<(int, int)>();
+        private readonly List<ReadOnlyMemory<byte>> _callRecords = new List<ReadOnlyMemory<byte>>(FirehoseLimits.MaxRecordsPerBatch);
+        private readonly Dictionary<string, List<LogEventInfo>> _byStream = new Dictionary<string, List<LogEventInfo>>(StringComparer.Ordinal);
+        private readonly LogRateLimiter _logLimiter = new LogRateLimiter(TimeSpan.FromMinutes(1));
+        private readonly string _defaultServiceName;
+        private IFirehoseClient? _client;
+        private string? _fixedStreamName;
+        private byte[] _delimiter = { (byte)'\n' };
+
+        /// <summary>
+        /// Creates the target with defaults fitted to Firehose: <see cref="AsyncTaskTarget.BatchSize"/> 500,
+        /// <see cref="AsyncTaskTarget.TaskDelayMilliseconds"/> 100, and the default JSON layout.
+        /// </summary>
+        /// <remarks>Default: see each property.</remarks>
+        public FirehoseTarget()
+            : this((Func<FirehoseClientSettings, IFirehoseClient>?)null)
+        {
+        }
+
+        /// <summary>Creates the target with a name.</summary>
+        /// <param name="name">The target's name.</param>
+        /// <remarks>Default: as <see cref="FirehoseTarget()"/>.</remarks>
+        public FirehoseTarget(string name)
+            : this()
+        {
+            Name = name;
+        }
+
+        /// <summary>Creates the target with its Firehose client made by <paramref name="clientFactory"/> (tests).</summary>
+        internal FirehoseTarget(Func<FirehoseClientSettings, IFirehoseClient>? clientFactory)
+        {
+            _clientFactory = clientFactory ?? (settings => new FirehoseHttpClient(settings.Endpoint, settings.Region, settings.Credentials, settings.RequestTimeout));
+            _defaultServiceName = Assembly.GetEntryAssembly()?.GetName().Name ?? "unknown_service";
+            Layout = FirehoseJsonLayout.Create(Layout.FromMethod(RenderServiceName, LayoutRenderOptions.ThreadAgnostic));
+
+            // Inherited AsyncTaskTarget defaults, fitted to Firehose (documented in the README's parameter table).
+            BatchSize = FirehoseLimits.MaxRecordsPerBatch;   // one NLog batch fills one PutRecordBatch call
+            TaskDelayMilliseconds = 100;                       // gather events for up to 100 ms before a call
+            RetryDelayMilliseconds = 500;
+            QueueLimit = 10000;
+            // OverflowAction stays Discard: Block deadlocks inside an AsyncWrapper with NLog 6.2.2.
+        }
+
+        /// <summary>
+        /// The Firehose delivery stream to send to. Required. May vary per event (for example
+        /// <c>${event-properties:stream}</c>): events that render different names go to different streams.
+        /// A name is 1–64 characters of <c>[a-zA-Z0-9_.-]</c>.
+        /// </summary>
+        /// <remarks>Default: empty (must be set).</remarks>
+        public Layout DeliveryStreamName { get; set; } = Layout.Empty;
+
+        /// <summary>
+        /// The AWS region, such as <c>eu-west-1</c>. When empty: the profile's region, then the region in
+        /// <see cref="ServiceUrl"/>'s host, then AWSSDK.Core's default (<c>AWS_REGION</c>, <c>AWS_DEFAULT_REGION</c>,
+        /// the shared config file, EC2 instance metadata).
+        /// </summary>
+        /// <remarks>Default: empty (resolved as described).</remarks>
+        public Layout? Region { get; set; }
+
+        /// <summary>
+        /// An endpoint to use instead of <c>https://firehose.{region}.amazonaws.com</c>: a VPC endpoint, a FIPS
+        /// endpoint, or a local Firehose-compatible endpoint (<c>http://</c> allowed).
+        /// </summary>
+        /// <remarks>Default: empty (the region's public endpoint).</remarks>
+        public Layout? ServiceUrl { get; set; }
+
+        /// <summary>A named profile in the shared AWS config/credentials files to take credentials (and region) from.</summary>
+        /// <remarks>Default: empty (AWSSDK.Core's default credential chain).</remarks>
+        public Layout? Profile { get; set; }
+
+        /// <summary>The shared credentials file to read <see cref="Profile"/> from, when not the default location.</summary>
+        /// <remarks>Default: empty (<c>~/.aws/credentials</c> and <c>~/.aws/config</c>, or the AWS_* environment variables that move them).</remarks>
+        public Layout? ProfilesLocation { get; set; }
+
+        /// <summary>An AWS access key id. Set with <see cref="SecretKey"/>; for example <c>${environment:MY_KEY_ID}</c>.</summary>
+        /// <remarks>Default: empty (credentials from <see cref="Profile"/> or the default chain).</remarks>
+        public Layout? AccessKey { get; set; }
+
+        /// <summary>The AWS secret access key that goes with <see cref="AccessKey"/>. Never logged.</summary>
+        /// <remarks>Default: empty.</remarks>
+        public Layout? SecretKey { get; set; }
+
+        /// <summary>A session token for temporary credentials given by <see cref="AccessKey"/>/<see cref="SecretKey"/>. Never logged.</summary>
+        /// <remarks>Default: empty.</remarks>
+        public Layout? SessionToken { get; set; }
+
+        /// <summary>
+        /// Bytes appended to every record, so that S3 objects hold one JSON document per line. The escapes
+        /// <c>\n</c>, <c>\r</c>, <c>\t</c> and <c>\\</c> are understood (XML may also use <c>&amp;#10;</c>). Empty for none.
+        /// </summary>
+        /// <remarks>Default: <c>\n</c>.</remarks>
+        public string RecordDelimiter { get; set; } = "\n";
+
+        /// <summary>
+        /// The <c>service.name</c> field of the default layout, so that many instances of one app can be told apart
+        /// from other apps.
+        /// </summary>
+        /// <remarks>Default: the entry assembly's name.</remarks>
+        public Layout? ServiceName { get; set; }
+
+        /// <summary>How long one PutRecordBatch call may take, connecting included, before it counts as failed.</summary>
+        /// <remarks>Default: <c>30000</c>.</remarks>
+        public int RequestTimeoutMilliseconds { get; set; } = 30000;
+
+        /// <summary>Counts of what the target received, sent, dropped and failed.</summary>
+        internal FirehoseStatistics Statistics { get; } = new FirehoseStatistics();
+
+        /// <summary>Where the region comes from when no option gives one; AWSSDK.Core's fallback by default (tests replace it).</summary>
+        internal Func<string?> RegionFallback { get; set; } = () => FallbackRegionFactory.GetRegionEndpoint()?.SystemName;
+
+        /// <summary>The endpoint calls go to, once initialised.</summary>
+        internal Uri? ResolvedEndpoint { get; private set; }
+
+        /// <summary>The signing region, once initialised.</summary>
+        internal string? ResolvedRegion { get; private set; }
+
+        /// <inheritdoc/>
+        protected override void InitializeTarget()
+        {
+            base.InitializeTarget();
+
+            var nullEvent = LogEventInfo.CreateNullEvent();
+            ValidateDeliveryStreamName(nullEvent);
+            _delimiter = Encoding.UTF8.GetBytes(UnescapeDelimiter(RecordDelimiter ?? string.Empty));
+            if (_delimiter.Length >= FirehoseLimits.MaxRecordBytes)
+                throw Config("RecordDelimiter is longer than a Firehose record may be");
+            if (RequestTimeoutMilliseconds <= 0)
+                throw Config($"RequestTimeoutMilliseconds must be a positive number of milliseconds, not {RequestTimeoutMilliseconds}");
+
+            Uri? serviceUrl = ParseServiceUrl(RenderOption(ServiceUrl, nullEvent));
+            string? profile = RenderOption(Profile, nullEvent);
+            string? profilesLocation = RenderOption(ProfilesLocation, nullEvent);
+            string region = ResolveRegion(RenderOption(Region, nullEvent), profile, profilesLocation, serviceUrl);
+
+            Uri endpoint;
+            if (serviceUrl != null)
+            {
+                endpoint = serviceUrl;
+            }
+            else if (!FirehoseEndpointResolver.TryResolve(region, false, false, out Uri? resolved, out string? endpointError) || resolved is null)
+            {
+                throw Config($"No Firehose endpoint for region '{region}': {endpointError}. Set Region to a valid AWS region such as us-east-1, or set ServiceUrl");
+            }
+            else
+            {
+                endpoint = resolved;
+            }
+
+            AWSCredentials? credentials = AwsCredentialsFactory.Create(
+                RenderOption(AccessKey, nullEvent), RenderOption(SecretKey, nullEvent), RenderOption(SessionToken, nullEvent),
+                profile, profilesLocation, out string? credentialsError, out string credentialsSource);
+            if (credentials is null)
+                throw Config(credentialsError ?? "no AWS credentials source could be set up");
+
+            ResolvedEndpoint = endpoint;
+            ResolvedRegion = region;
+            _client = _clientFactory(new FirehoseClientSettings(endpoint, region, credentials, TimeSpan.FromMilliseconds(RequestTimeoutMilliseconds)));
+            InternalLogger.Info("{0}: sending to {1} (region {2}, stream {3}), credentials from {4}",
+                this, endpoint, region, _fixedStreamName ?? DeliveryStreamName.ToString(), credentialsSource);
+        }
+
+        /// <inheritdoc/>
+        protected override void CloseTarget()
+        {
+            base.CloseTarget();
+            var client = Interlocked.Exchange(ref _client, null);
+            client?.Dispose();
+        }
+
+        /// <summary>Not used: the target always writes batches. Hands the event to the batch write.</summary>
+        /// <param name="logEvent">The event.</param>
+        /// <param name="cancellationToken">Cancelled when the write times out or the target closes.</param>
+        /// <remarks>Default: not applicable.</remarks>
+        protected sealed override Task WriteAsyncTask(LogEventInfo logEvent, CancellationToken cancellationToken)
+            => WriteAsyncTask(new[] { logEvent }, cancellationToken);
+
+        /// <summary>
+        /// Renders the events, groups them by delivery stream, splits each group into calls within the service limits,
+        /// and sends them. Throws when any record was not delivered, so NLog reports the failure.
+        /// </summary>
+        /// <param name="logEvents">The events NLog dequeued (up to <see cref="AsyncTaskTarget.BatchSize"/>).</param>
+        /// <param name="cancellationToken">Cancelled when the write times out or the target closes.</param>
+        /// <remarks>Default: not applicable.</remarks>
+        protected override async Task WriteAsyncTask(IList<LogEventInfo> logEvents, CancellationToken cancellationToken)
+        {
+            IFirehoseClient client = _client ?? throw new InvalidOperationException("the Firehose target is not initialised");
+            Statistics.Received(logEvents.Count);
+
+            var failures = new List<string>();
+            int failedRecords = 0;
+            Exception? firstError = null;
+
+            if (_fixedStreamName != null)
+            {
+                (int failed, Exception? error) = await SendStreamAsync(client, _fixedStreamName, logEvents, failures, cancellationToken).ConfigureAwait(false);
+                failedRecords += failed;
+                firstError ??= error;
+            }
+            else
+            {
+                GroupByStream(logEvents);
+                try
+                {
+                    foreach (var group in _byStream)
+                    {
+                        if (group.Value.Count == 0)
+                            continue;
+                        (int failed, Exception? error) = await SendStreamAsync(client, group.Key, group.Value, failures, cancellationToken).ConfigureAwait(false);
+                        failedRecords += failed;
+                        firstError ??= error;
+                    }
+                }
+                finally
+                {
+                    foreach (var list in _byStream.Values)
+                        list.Clear();
+                    if (_byStream.Count > 64)
+                        _byStream.Clear();
+                }
+            }
+
+            if (failedRecords > 0)
+                throw new FirehoseDeliveryException($"{failedRecords} of {logEvents.Count} events were not delivered to Firehose: {string.Join("; ", failures)}", failedRecords, firstError);
+        }
+
+        private async Task<(int Failed, Exception? Error)> SendStreamAsync(IFirehoseClient client, string stream, IList<LogEventInfo> events, List<string> failures, CancellationToken cancellationToken)
+        {
+            _records.Clear();
+            for (int i = 0; i < events.Count; i++)
+            {
+                LogEventInfo logEvent = events[i];
+                _render.Clear();
+                Layout.Render(logEvent, _render);
+                long size = _records.TryAdd(_render, _delimiter, FirehoseLimits.MaxRecordBytes, out bool added);
+                if (!added)
+                    DropOversize(logEvent, size);
+            }
+            if (_render.Capacity > 1024 * 1024)
+                _render.Capacity = 1024;
+
+            _calls.Clear();
+            _planner.Plan(_records.Sizes, _calls);
+
+            int failed = 0;
+            Exception? error = null;
+            for (int c = 0; c < _calls.Count; c++)
+            {
+                (int start, int count) = _calls[c];
+                _callRecords.Clear();
+                long bytes = 0;
+                for (int r = start; r < start + count; r++)
+                {
+                    _callRecords.Add(_records[r]);
+                    bytes += _records.Sizes[r];
+                }
+
+                Statistics.Request();
+                PutRecordBatchResponse response;
+                try
+                {
+                    response = await client.PutRecordBatchAsync(stream, _callRecords, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
+                {
+                    // The call failed as a whole: this call's records and the rest of this stream's calls are not sent.
+                    int notSent = 0;
+                    for (int rest = c; rest < _calls.Count; rest++)
+                        notSent += _calls[rest].Count;
+                    Statistics.RequestFailed(notSent);
+                    failed += notSent;
+                    error ??= ex;
+                    string code = ex is FirehoseServiceException fse ? fse.ErrorCode : ex.GetType().Name;
+                    failures.Add($"stream '{stream}': {code} for {notSent} records");
+                    if (_logLimiter.ShouldLog("call|" + stream + "|" + code, out int suppressed))
+                    {
+                        InternalLogger.Error(ex, "{0}: PutRecordBatch to stream '{1}' failed ({2}); {3} records not delivered{4}",
+                            this, stream, code, notSent, Suppressed(suppressed));
+                    }
+                    break;
+                }
+
+                int rejected = CountRejected(stream, response, count, failures);
+                failed += rejected;
+                Statistics.Accepted(count - rejected, AcceptedBytes(response, start, bytes, rejected));
+                Statistics.RecordsRejected(rejected);
+            }
+            return (failed, error);
+        }
+
+        private long AcceptedBytes(PutRecordBatchResponse response, int start, long bytes, int rejected)
+        {
+            if (rejected == 0)
+                return bytes;
+            long accepted = 0;
+            for (int i = 0; i < response.RequestResponses.Count; i++)
+            {
+                if (!response.RequestResponses[i].Failed)
+                    accepted += _records.Sizes[start + i];
+            }
+            return accepted;
+        }
+
+        private int CountRejected(string stream, PutRecordBatchResponse response, int sent, List<string> failures)
+        {
+            if (response.FailedPutCount == 0)
+                return 0;
+
+            // Group the per-record failures by error code: how many, and one message as an example.
+            var byCode = new Dictionary<string, (int Count, string? Message)>(StringComparer.Ordinal);
+            int rejected = 0;
+            foreach (var entry in response.RequestResponses)
+            {
+                if (!entry.Failed)
+                    continue;
+                rejected++;
+                string code = entry.ErrorCode!;
+                byCode[code] = byCode.TryGetValue(code, out var seen) ? (seen.Count + 1, seen.Message) : (1, entry.ErrorMessage);
+            }
+            foreach (var pair in byCode)
+            {
+                failures.Add($"stream '{stream}': {pair.Key} for {pair.Value.Count} records");
+                if (_logLimiter.ShouldLog("record|" + stream + "|" + pair.Key, out int suppressed))
+                {
+                    InternalLogger.Error("{0}: Firehose rejected {1} of {2} records for stream '{3}': {4} ({5}){6}",
+                        this, pair.Value.Count, sent, stream, pair.Key, pair.Value.Message ?? "no message", Suppressed(suppressed));
+                }
+            }
+            return rejected;
+        }
+
+        private void GroupByStream(IList<LogEventInfo> logEvents)
+        {
+            for (int i = 0; i < logEvents.Count; i++)
+            {
+                LogEventInfo logEvent = logEvents[i];
+                string name = RenderLogEvent(DeliveryStreamName, logEvent);
+                if (!FirehoseLimits.IsValidDeliveryStreamName(name))
+                {
+                    Statistics.DroppedInvalidStream();
+                    if (_logLimiter.ShouldLog("stream-name|" + name, out int suppressed))
+                    {
+                        InternalLogger.Warn("{0}: dropped an event from logger '{1}': DeliveryStreamName rendered '{2}', which is not a valid stream name (1-64 characters of a-z A-Z 0-9 _ . -){3}",
+                            this, logEvent.LoggerName, name, Suppressed(suppressed));
+                    }
+                    continue;
+                }
+                if (!_byStream.TryGetValue(name, out var list))
+                {
+                    list = new List<LogEventInfo>();
+                    _byStream[name] = list;
+                }
+                list.Add(logEvent);
+            }
+        }
+
+        private void DropOversize(LogEventInfo logEvent, long size)
+        {
+            Statistics.DroppedOversize();
+            if (_logLimiter.ShouldLog("oversize|" + logEvent.LoggerName, out int suppressed))
+            {
+                InternalLogger.Warn("{0}: dropped an event from logger '{1}': its record is {2} bytes, more than the {3} bytes Firehose accepts in one record{4}",
+                    this, logEvent.LoggerName, size, FirehoseLimits.MaxRecordBytes, Suppressed(suppressed));
+            }
+        }
+
+        private static string Suppressed(int count) => count > 0 ? $" ({count} more like this in the last minute not logged)" : string.Empty;
+
+        private object RenderServiceName(LogEventInfo logEvent)
+        {
+            if (ServiceName is null)
+                return _defaultServiceName;
+            string value = ServiceName.Render(logEvent);
+            return value.Length == 0 ? _defaultServiceName : value;
+        }
+
+        private void ValidateDeliveryStreamName(LogEventInfo nullEvent)
+        {
+            _fixedStreamName = null;
+            if (DeliveryStreamName is null || ReferenceEquals(DeliveryStreamName, Layout.Empty))
+                throw Config("DeliveryStreamName is required: set it to the name of the Firehose delivery stream, for example deliveryStreamName=\"my-app-logs\"");
+
+            if (DeliveryStreamName is SimpleLayout simple && simple.IsFixedText)
+            {
+                string name = simple.FixedText ?? string.Empty;
+                if (name.Trim().Length == 0)
+                    throw Config("DeliveryStreamName is required: set it to the name of the Firehose delivery stream, for example deliveryStreamName=\"my-app-logs\"");
+                if (!FirehoseLimits.IsValidDeliveryStreamName(name))
+                    throw Config($"DeliveryStreamName '{name}' is not a valid Firehose stream name: use 1-64 characters of a-z, A-Z, 0-9, underscore, period and hyphen");
+                _fixedStreamName = name;
+            }
+        }
+
+        private string ResolveRegion(string? region, string? profile, string? profilesLocation, Uri? serviceUrl)
+        {
+            string? resolved = region
+                ?? AwsCredentialsFactory.ProfileRegion(profile, profilesLocation)
+                ?? (serviceUrl != null ? RegionFromHost(serviceUrl.Host) : null);
+            if (resolved is null)
+            {
+                try
+                {
+                    resolved = RegionFallback();
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    InternalLogger.Debug(ex, "{0}: AWS region fallback failed", this);
+                }
+            }
+            if (string.IsNullOrWhiteSpace(resolved))
+                throw Config("No AWS region: set Region (for example region=\"us-east-1\"), or the AWS_REGION environment variable, or a region in the AWS profile");
+            resolved = resolved!.Trim();
+            if (!IsHostLabel(resolved))
+                throw Config($"Region '{resolved}' is not a valid AWS region name: use a name such as us-east-1");
+            return resolved;
+        }
+
+        /// <summary>The region in a Firehose host name such as <c>firehose.eu-west-1.amazonaws.com</c> or a VPC endpoint's, or null.</summary>
+        internal static string? RegionFromHost(string host)
+        {
+            string[] labels = host.Split('.');
+            for (int i = 0; i + 1 < labels.Length; i++)
+            {
+                if ((labels[i] == "firehose" || labels[i] == "firehose-fips") && LooksLikeRegion(labels[i + 1]))
+                    return labels[i + 1];
+            }
+            return null;
+        }
+
+        private static bool LooksLikeRegion(string label)
+        {
+            // xx-name-N, as in us-east-1, ap-southeast-2, us-gov-west-1.
+            int dashes = 0;
+            foreach (char c in label)
+            {
+                if (c == '-')
+                    dashes++;
+                else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
+                    return false;
+            }
+            return dashes >= 2 && char.IsDigit(label[label.Length - 1]);
+        }
+
+        private static bool IsHostLabel(string value)
+        {
+            if (value.Length == 0 || value.Length > 63 || value[0] == '-' || value[value.Length - 1] == '-')
+                return false;
+            foreach (char c in value)
+            {
+                if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-'))
+                    return false;
+            }
+            return true;
+        }
+
+        private Uri? ParseServiceUrl(string? value)
+        {
+            if (value is null)
+                return null;
+            if (!Uri.TryCreate(value, UriKind.Absolute, out Uri? uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps) || string.IsNullOrEmpty(uri.Host))
+                throw Config($"ServiceUrl '{SafeUrl(value)}' is not an absolute http:// or https:// URL: set it like https://firehose.us-east-1.amazonaws.com or http://127.0.0.1:4573, or leave it empty to use the region's endpoint");
+            if (!string.IsNullOrEmpty(uri.UserInfo))
+                throw Config($"ServiceUrl '{SafeUrl(value)}' must not carry user information: give credentials with AccessKey/SecretKey, Profile or the default chain");
+            if (!string.IsNullOrEmpty(uri.Query) || !string.IsNullOrEmpty(uri.Fragment))
+                throw Config($"ServiceUrl '{SafeUrl(value)}' must not have a query or fragment");
+            return uri;
+        }
+
+        private static string SafeUrl(string value)
+        {
+            // Never echo user information (user:password@) from a URL into a message.
+            int scheme = value.IndexOf("://", StringComparison.Ordinal);
+            int at = value.IndexOf('@');
+            if (scheme >= 0 && at > scheme)
+                return value.Substring(0, scheme + 3) + "***@" + value.Substring(at + 1);
+            return value;
+        }
+
+        private string? RenderOption(Layout? layout, LogEventInfo nullEvent)
+        {
+            if (layout is null)
+                return null;
+            string value = RenderLogEvent(layout, nullEvent).Trim();
+            return value.Length == 0 ? null : value;
+        }
+
+        /// <summary>Turns the escapes <c>\n</c>, <c>\r</c>, <c>\t</c> and <c>\\</c> into the characters they name.</summary>
+        internal static string UnescapeDelimiter(string value)
+        {
+            if (value.IndexOf('\\') < 0)
+                return value;
+            var sb = new StringBuilder(value.Length);
+            for (int i = 0; i < value.Length; i++)
+            {
+                char c = value[i];
+                if (c == '\\' && i + 1 < value.Length)
+                {
+                    char next = value[i + 1];
+                    switch (next)
+                    {
+                        case 'n': sb.Append('\n'); i++; continue;
+                        case 'r': sb.Append('\r'); i++; continue;
+                        case 't': sb.Append('\t'); i++; continue;
+                        case '\\': sb.Append('\\'); i++; continue;
+                    }
+                }
+                sb.Append(c);
+            }
+            return sb.ToString();
+        }
+
+        private NLogConfigurationException Config(string message) => new NLogConfigurationException($"{this}: {message}");
+    }
+}

@@ -1,0 +1,49 @@
+using NLog.Layouts;
+
+namespace NLog.Targets.Firehose.Layouts
+{
+    /// <summary>
+    /// Builds the target's default layout: one line of JSON per event whose field names index cleanly in
+    /// OpenSearch/Elasticsearch (ECS-style dotted names) and suit a Kibana index pattern on <c>@timestamp</c>.
+    /// </summary>
+    internal static class FirehoseJsonLayout
+    {
+        /// <summary>The fixed field names, in the order they are written. Event and scope properties with these names are left out, so a document never has a duplicate key (OpenSearch rejects those).</summary>
+        public static readonly string[] FieldNames =
+        {
+            "@timestamp", "log.level", "log.logger", "message",
+            "error.type", "error.message", "error.stack_trace",
+            "host.name", "process.pid", "process.name", "service.name",
+        };
+
+        /// <summary>
+        /// Creates the default layout. <paramref name="serviceName"/> renders the <c>service.name</c> field.
+        /// </summary>
+        public static JsonLayout Create(Layout serviceName)
+        {
+            var layout = new JsonLayout
+            {
+                SuppressSpaces = true,
+                IncludeEventProperties = true,
+                IncludeScopeProperties = true,
+                ExcludeEmptyProperties = false,
+                MaxRecursionLimit = 1,
+            };
+            layout.Attributes.Add(new JsonAttribute("@timestamp", @"${date:universalTime=true:format=yyyy-MM-ddTHH\:mm\:ss.fffZ}"));
+            layout.Attributes.Add(new JsonAttribute("log.level", "${level:lowercase=true}"));
+            layout.Attributes.Add(new JsonAttribute("log.logger", "${logger}"));
+            layout.Attributes.Add(new JsonAttribute("message", "${message}"));
+            layout.Attributes.Add(new JsonAttribute("error.type", "${exception:format=Type}"));
+            layout.Attributes.Add(new JsonAttribute("error.message", "${exception:format=Message}"));
+            // ToString: type, message and stack trace of the exception and of every inner exception.
+            layout.Attributes.Add(new JsonAttribute("error.stack_trace", "${exception:format=ToString}"));
+            layout.Attributes.Add(new JsonAttribute("host.name", "${hostname}"));
+            layout.Attributes.Add(new JsonAttribute("process.pid", "${processid}") { Encode = false });
+            layout.Attributes.Add(new JsonAttribute("process.name", "${processname}"));
+            layout.Attributes.Add(new JsonAttribute("service.name", serviceName));
+            foreach (string name in FieldNames)
+                layout.ExcludeProperties.Add(name);
+            return layout;
+        }
+    }
+}

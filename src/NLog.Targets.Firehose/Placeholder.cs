@@ -1,4 +1,0 @@
-namespace NLog.Targets.Firehose
-{
-    internal static class Placeholder { }
-}
