@@ -125,7 +125,7 @@ namespace NLog.Targets.Firehose.Tests
 
         private static NLogConfigurationException InitError(Action<FirehoseTarget> configure)
         {
-            var target = TargetHarness.NewTarget(_ => NSubstitute.Substitute.For<Client.IFirehoseClient>());
+            var target = TargetHarness.NewTarget(_ => NSubstitute.Substitute.For<NLog.Targets.Firehose.Client.IFirehoseClient>());
             target.RegionFallback = () => null;
             configure(target);
             using var factory = new LogFactory { ThrowConfigExceptions = true };
@@ -216,7 +216,7 @@ namespace NLog.Targets.Firehose.Tests
         public void Init_ConfigErrorWithoutThrowConfigExceptions_LogsAndHostKeepsRunning()
         {
             using var log = new InternalLogCapture(LogLevel.Error);
-            var target = TargetHarness.NewTarget(_ => NSubstitute.Substitute.For<Client.IFirehoseClient>());
+            var target = TargetHarness.NewTarget(_ => NSubstitute.Substitute.For<NLog.Targets.Firehose.Client.IFirehoseClient>());
             target.DeliveryStreamName = NLog.Layouts.Layout.Empty;
             using var factory = new LogFactory();
             var config = new LoggingConfiguration(factory);
@@ -231,7 +231,7 @@ namespace NLog.Targets.Firehose.Tests
 
         private static FirehoseTarget Initialised(Action<FirehoseTarget> configure, LogFactory factory)
         {
-            var target = TargetHarness.NewTarget(_ => NSubstitute.Substitute.For<Client.IFirehoseClient>());
+            var target = TargetHarness.NewTarget(_ => NSubstitute.Substitute.For<NLog.Targets.Firehose.Client.IFirehoseClient>());
             target.RegionFallback = () => null;
             configure(target);
             var config = new LoggingConfiguration(factory);
