@@ -1,0 +1,63 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using System.Threading.Tasks;
+using Microsoft.VisualStudio.TestTools.UnitTesting;
+using NLog.Targets.Firehose.Tests.Infrastructure;
+
+namespace NLog.Targets.Firehose.Tests
+{
+    /// <summary>
+    /// The console example as a user runs it: its own process, its nlog.config, pointed by FIREHOSE_SERVICE_URL at a
+    /// Firehose-compatible endpoint with credentials from environment variables.
+    /// </summary>
+    [TestClass]
+    public class ExampleTests
+    {
+        [TestMethod]
+        public async Task ConsoleExample_PointedAtEndpointWithEnvironmentCredentials_DeliversSignedRecords()
+        {
+            await using var server = await LoopbackFirehose.StartAsync("us-east-1");
+            string configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
+            string dll = Path.Combine(TestPaths.RepositoryRoot, "examples", "ConsoleApp", "bin", configuration, "net10.0", "ConsoleApp.dll");
+            Assert.IsTrue(File.Exists(dll), "the example is built with the solution; not found: " + dll);
+
+            var start = new ProcessStartInfo("dotnet")
+            {
+                WorkingDirectory = Path.GetTempPath(),
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            start.ArgumentList.Add(dll);
+            foreach (string name in new[] { "AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_DEFAULT_REGION" })
+                start.Environment.Remove(name);
+            start.Environment["FIREHOSE_SERVICE_URL"] = server.Url.ToString();
+            start.Environment["FIREHOSE_STREAM"] = "example-stream";
+            start.Environment["AWS_REGION"] = "us-east-1";
+            start.Environment["AWS_ACCESS_KEY_ID"] = LoopbackFirehose.AccessKey;
+            start.Environment["AWS_SECRET_ACCESS_KEY"] = LoopbackFirehose.SecretKey;
+            start.Environment["AWS_EC2_METADATA_DISABLED"] = "true";
+
+            using var process = Process.Start(start)!;
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            bool exited = process.WaitForExit(60_000);
+            if (!exited)
+                process.Kill(entireProcessTree: true);
+            Assert.IsTrue(exited, "the example did not finish within 60 s");
+            string output = await stdout + await stderr;
+            Assert.AreEqual(0, process.ExitCode, output);
+
+            Assert.IsTrue(server.Calls.Count > 0 && server.Calls.All(c => c.SignatureProblem is null), output);
+            var docs = server.AcceptedText("example-stream").Select(t => JsonDocument.Parse(t).RootElement).ToList();
+            CollectionAssert.AreEqual(new[] { "info", "warn", "error" }, docs.Select(d => d.GetProperty("log.level").GetString()).ToArray(), output);
+            Assert.IsTrue(docs.All(d => d.GetProperty("service.name").GetString() == "firehose-console-example"));
+            string stack = docs[2].GetProperty("error.stack_trace").GetString()!;
+            StringAssert.Contains(stack, "PlaceOrder");
+            StringAssert.Contains(stack, "System.TimeoutException: payment service did not answer for order 42");
+        }
+    }
+}
