@@ -59,5 +59,19 @@ namespace NLog.Targets.Firehose.Tests
             StringAssert.Contains(stack, "PlaceOrder");
             StringAssert.Contains(stack, "System.TimeoutException: payment service did not answer for order 42");
         }
+    
+
+        [TestMethod]
+        public void SampleConfig_EveryOptionWrittenOut_LoadsWithoutUnknownOptions()
+        {
+            string path = Path.Combine(TestPaths.RepositoryRoot, "nlog.sample.config");
+            using var factory = new LogFactory();
+            factory.Setup().LoadConfigurationFromFile(path);   // throwConfigExceptions="true" in the file: an unknown option throws
+            var target = factory.Configuration!.FindTargetByName<FirehoseTarget>("firehose");
+            Assert.IsNotNull(target);
+            Assert.AreEqual(500, target.BatchSize);
+            Assert.AreEqual("\\n", target.RecordDelimiter);
+            Assert.IsNotNull(target.ResolvedEndpoint, "the sample initialises with its defaults");
+        }
     }
 }
