@@ -35,6 +35,9 @@ namespace NLog.Targets
         private readonly List<ReadOnlyMemory<byte>> _callRecords = new List<ReadOnlyMemory<byte>>(FirehoseLimits.MaxRecordsPerBatch);
         private readonly Dictionary<string, List<LogEventInfo>> _byStream = new Dictionary<string, List<LogEventInfo>>(StringComparer.Ordinal);
         private readonly LogRateLimiter _logLimiter = new LogRateLimiter(TimeSpan.FromMinutes(1));
+        // NLog runs one write at a time, but may start the next one when a timed-out write is slow to unwind:
+        // the gate keeps the reused buffers above to one write.
+        private readonly SemaphoreSlim _writeGate = new SemaphoreSlim(1, 1);
         private readonly string _defaultServiceName;
         private IFirehoseClient? _client;
         private string? _fixedStreamName;
@@ -218,6 +221,19 @@ namespace NLog.Targets
         {
             IFirehoseClient client = _client ?? throw new InvalidOperationException("the Firehose target is not initialised");
             Statistics.Received(logEvents.Count);
+            await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await WriteBatchAsync(client, logEvents, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                _writeGate.Release();
+            }
+        }
+
+        private async Task WriteBatchAsync(IFirehoseClient client, IList<LogEventInfo> logEvents, CancellationToken cancellationToken)
+        {
 
             var failures = new List<string>();
             int failedRecords = 0;
