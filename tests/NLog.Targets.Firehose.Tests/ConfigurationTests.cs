@@ -102,9 +102,7 @@ namespace NLog.Targets.Firehose.Tests
                 SecretKey = LoopbackFirehose.SecretKey,
                 Layout = "${message}",
             };
-            var config = new LoggingConfiguration(factory);
-            config.AddRuleForAllLevels(target);
-            factory.Configuration = config;
+            TargetHarness.Configure(factory, target);
             LogAndAssertDelivered(factory, "code-config");
         }
 
@@ -129,9 +127,7 @@ namespace NLog.Targets.Firehose.Tests
             target.RegionFallback = () => null;
             configure(target);
             using var factory = new LogFactory { ThrowConfigExceptions = true };
-            var config = new LoggingConfiguration(factory);
-            config.AddRuleForAllLevels(target);
-            var ex = Assert.ThrowsExactly<NLogConfigurationException>(() => factory.Configuration = config);
+            var ex = Assert.ThrowsExactly<NLogConfigurationException>(() => TargetHarness.Configure(factory, target));
             Assert.IsFalse(ex.ToString().Contains("harness-secret", StringComparison.Ordinal), "no secret in the message");
             return ex;
         }
@@ -219,9 +215,7 @@ namespace NLog.Targets.Firehose.Tests
             var target = TargetHarness.NewTarget(_ => NSubstitute.Substitute.For<NLog.Targets.Firehose.Client.IFirehoseClient>());
             target.DeliveryStreamName = NLog.Layouts.Layout.Empty;
             using var factory = new LogFactory();
-            var config = new LoggingConfiguration(factory);
-            config.AddRuleForAllLevels(target);
-            factory.Configuration = config;
+            TargetHarness.Configure(factory, target);
             factory.GetLogger("x").Info("does not throw");
             factory.Flush(TimeSpan.FromSeconds(5));
             StringAssert.Contains(log.Text, "DeliveryStreamName is required");
@@ -234,9 +228,7 @@ namespace NLog.Targets.Firehose.Tests
             var target = TargetHarness.NewTarget(_ => NSubstitute.Substitute.For<NLog.Targets.Firehose.Client.IFirehoseClient>());
             target.RegionFallback = () => null;
             configure(target);
-            var config = new LoggingConfiguration(factory);
-            config.AddRuleForAllLevels(target);
-            factory.Configuration = config;
+            TargetHarness.Configure(factory, target);
             return target;
         }
 

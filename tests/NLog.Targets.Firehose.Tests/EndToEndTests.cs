@@ -4,7 +4,6 @@ using System.Linq;
 using System.Text.Json;
 using System.Threading.Tasks;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
-using NLog.Config;
 using NLog.Targets.Firehose.Tests.Infrastructure;
 
 namespace NLog.Targets.Firehose.Tests
@@ -16,14 +15,7 @@ namespace NLog.Targets.Firehose.Tests
     [TestClass]
     public class EndToEndTests
     {
-        private static LogFactory Factory(FirehoseTarget target)
-        {
-            var factory = new LogFactory { ThrowConfigExceptions = true };
-            var config = new LoggingConfiguration(factory);
-            config.AddRuleForAllLevels(target);
-            factory.Configuration = config;
-            return factory;
-        }
+        private static LogFactory Factory(FirehoseTarget target) => TargetHarness.Configure(new LogFactory { ThrowConfigExceptions = true }, target);
 
         [TestMethod]
         public async Task EndToEnd_DefaultLayout_SignedRecordsDecodeToEvents()

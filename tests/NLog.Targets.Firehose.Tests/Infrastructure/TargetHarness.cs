@@ -59,10 +59,17 @@ namespace NLog.Targets.Firehose.Tests.Infrastructure
             var factory = new LogFactory { ThrowConfigExceptions = true };
             var harness = new TargetHarness(target, client, factory);
             client.PutRecordBatchAsync(default!, default!, default).ReturnsForAnyArgs(ci => harness.Answer(ci.ArgAt<string>(0), ci.ArgAt<IReadOnlyList<ReadOnlyMemory<byte>>>(1)));
+            Configure(factory, target);
+            return harness;
+        }
+
+        /// <summary>Gives <paramref name="factory"/> a configuration that sends every level to <paramref name="target"/> (initialising it).</summary>
+        public static LogFactory Configure(LogFactory factory, Target target)
+        {
             var config = new LoggingConfiguration(factory);
             config.AddRuleForAllLevels(target);
             factory.Configuration = config;
-            return harness;
+            return factory;
         }
 
         private Task<PutRecordBatchResponse> Answer(string stream, IReadOnlyList<ReadOnlyMemory<byte>> records)
