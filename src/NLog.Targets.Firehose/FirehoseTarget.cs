@@ -458,8 +458,8 @@ namespace NLog.Targets
             if (string.IsNullOrWhiteSpace(resolved))
                 throw Config("No AWS region: set Region (for example region=\"us-east-1\"), or the AWS_REGION environment variable, or a region in the AWS profile");
             resolved = resolved!.Trim();
-            if (!IsHostLabel(resolved))
-                throw Config($"Region '{resolved}' is not a valid AWS region name: use a name such as us-east-1");
+            if (!FirehoseEndpointResolver.IsLowerCaseHostLabel(resolved))
+                throw Config($"Region '{resolved}' is not a valid AWS region name: use a lower-case name such as us-east-1");
             return resolved;
         }
 
@@ -489,17 +489,6 @@ namespace NLog.Targets
             return dashes >= 2 && char.IsDigit(label[label.Length - 1]);
         }
 
-        private static bool IsHostLabel(string value)
-        {
-            if (value.Length == 0 || value.Length > 63 || value[0] == '-' || value[value.Length - 1] == '-')
-                return false;
-            foreach (char c in value)
-            {
-                if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-'))
-                    return false;
-            }
-            return true;
-        }
 
         private Uri? ParseServiceUrl(string? value)
         {

@@ -160,7 +160,7 @@ namespace NLog.Targets.Firehose.Client
         /// Whether <paramref name="value"/> is one RFC 1123 host label in lower-case ASCII: 1 to 63 characters of
         /// <c>a-z</c>, <c>0-9</c> and <c>-</c>, starting and ending with a letter or digit.
         /// </summary>
-        private static bool IsLowerCaseHostLabel(string value)
+        internal static bool IsLowerCaseHostLabel(string value)
         {
             if (value.Length is < 1 or > 63 || value[0] == '-' || value[value.Length - 1] == '-')
             {
