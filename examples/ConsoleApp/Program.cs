@@ -14,7 +14,7 @@ namespace Firehose.Examples.ConsoleApp
             Logger logger = LogManager.Setup().LoadConfigurationFromFile(System.IO.Path.Combine(AppContext.BaseDirectory, "nlog.config")).GetCurrentClassLogger();
             var target = LogManager.Configuration?.FindTargetByName<NLog.Targets.FirehoseTarget>("firehose");
             string endpoint = Environment.GetEnvironmentVariable("FIREHOSE_SERVICE_URL") is { Length: > 0 } url ? url : "the region's public endpoint";
-            Console.WriteLine($"Sending to Firehose stream '{target?.DeliveryStreamName}' via {endpoint}");
+            Console.WriteLine($"Sending to Firehose stream '{target?.DeliveryStreamName.Render(LogEventInfo.CreateNullEvent())}' via {endpoint}");
 
             logger.Info("Application started on {Host}", Environment.MachineName);
             logger.Warn("Disk space low: {FreeMegabytes} MB free", 512);
