@@ -10,6 +10,7 @@ using NLog.Config;
 using NLog.Layouts;
 using NLog.Targets.Firehose.Batching;
 using NLog.Targets.Firehose.Client;
+using NLog.Targets.Firehose.Delivery;
 using NLog.Targets.Firehose.Diagnostics;
 using NLog.Targets.Firehose.Layouts;
 
@@ -33,6 +34,8 @@ namespace NLog.Targets
         private readonly StringBuilder _render = new StringBuilder(1024);
         private readonly List<(int Start, int Count)> _calls = new List<(int, int)>();
         private readonly List<ReadOnlyMemory<byte>> _callRecords = new List<ReadOnlyMemory<byte>>(FirehoseLimits.MaxRecordsPerBatch);
+        private readonly List<LogEventInfo> _recordEvents = new List<LogEventInfo>(FirehoseLimits.MaxRecordsPerBatch);
+        private readonly Dictionary<string, StreamState> _streams = new Dictionary<string, StreamState>(StringComparer.Ordinal);
         private readonly Dictionary<string, List<LogEventInfo>> _byStream = new Dictionary<string, List<LogEventInfo>>(StringComparer.Ordinal);
         private readonly LogRateLimiter _logLimiter = new LogRateLimiter(TimeSpan.FromMinutes(1));
         // NLog runs one write at a time, but may start the next one when a timed-out write is slow to unwind:
@@ -40,6 +43,7 @@ namespace NLog.Targets
         private readonly SemaphoreSlim _writeGate = new SemaphoreSlim(1, 1);
         private readonly string _defaultServiceName;
         private IFirehoseClient? _client;
+        private RecordSender? _sender;
         private string? _fixedStreamName;
         private byte[] _delimiter = { (byte)'\n' };
 
@@ -138,6 +142,37 @@ namespace NLog.Targets
         /// <remarks>Default: <c>30000</c>.</remarks>
         public int RequestTimeoutMilliseconds { get; set; } = 30000;
 
+        /// <summary>
+        /// The first retry's delay ceiling. Retries back off exponentially with full jitter: the delay before retry n
+        /// is random in [0, min(<see cref="RetryMaxDelayMilliseconds"/>, this × 2^(n-1))].
+        /// </summary>
+        /// <remarks>Default: <c>100</c>.</remarks>
+        public int RetryBaseDelayMilliseconds { get; set; } = 100;
+
+        /// <summary>
+        /// The longest delay between retries, and the longest gap the adaptive send rate puts between calls to a
+        /// throttled stream.
+        /// </summary>
+        /// <remarks>Default: <c>10000</c>.</remarks>
+        public int RetryMaxDelayMilliseconds { get; set; } = 10000;
+
+        /// <summary>
+        /// How long the target keeps trying to deliver an event (retries, throttling, an open circuit breaker) before it
+        /// counts as undeliverable: then NLog is told the write failed, so a <c>FallbackGroup</c> can take it.
+        /// <see cref="AsyncTaskTarget.TaskTimeoutSeconds"/> must be longer than this plus <see cref="RequestTimeoutMilliseconds"/>.
+        /// </summary>
+        /// <remarks>Default: <c>60000</c>.</remarks>
+        public int DeliveryTimeoutMilliseconds { get; set; } = 60000;
+
+        /// <summary>The circuit breaker's first wait before probing a stream that refused a call retrying cannot fix (tests shorten it).</summary>
+        internal TimeSpan BreakerFirstProbe { get; set; } = TimeSpan.FromSeconds(5);
+
+        /// <summary>The circuit breaker's longest wait between probes.</summary>
+        internal TimeSpan BreakerMaxProbe { get; set; } = TimeSpan.FromMinutes(5);
+
+        /// <summary>The randomness of the backoff jitter (tests seed it).</summary>
+        internal Random? JitterRandom { get; set; }
+
         /// <summary>Counts of what the target received, sent, dropped and failed.</summary>
         internal FirehoseStatistics Statistics { get; } = new FirehoseStatistics();
 
@@ -162,6 +197,12 @@ namespace NLog.Targets
                 throw Config("RecordDelimiter is longer than a Firehose record may be");
             if (RequestTimeoutMilliseconds <= 0)
                 throw Config($"RequestTimeoutMilliseconds must be a positive number of milliseconds, not {RequestTimeoutMilliseconds}");
+            if (RetryBaseDelayMilliseconds < 1 || RetryMaxDelayMilliseconds < RetryBaseDelayMilliseconds)
+                throw Config($"RetryBaseDelayMilliseconds ({RetryBaseDelayMilliseconds}) must be at least 1 and at most RetryMaxDelayMilliseconds ({RetryMaxDelayMilliseconds})");
+            if (DeliveryTimeoutMilliseconds < 0)
+                throw Config($"DeliveryTimeoutMilliseconds must not be negative, not {DeliveryTimeoutMilliseconds}");
+            if (TaskTimeoutSeconds > 0 && TaskTimeoutSeconds * 1000L <= (long)DeliveryTimeoutMilliseconds + RequestTimeoutMilliseconds)
+                throw Config($"TaskTimeoutSeconds ({TaskTimeoutSeconds}) must be longer than DeliveryTimeoutMilliseconds + RequestTimeoutMilliseconds ({DeliveryTimeoutMilliseconds} + {RequestTimeoutMilliseconds} ms), or NLog cancels writes that are still retrying: raise TaskTimeoutSeconds or lower the others");
 
             Uri? serviceUrl = ParseServiceUrl(RenderOption(ServiceUrl, nullEvent));
             string? profile = RenderOption(Profile, nullEvent);
@@ -191,6 +232,9 @@ namespace NLog.Targets
             ResolvedEndpoint = endpoint;
             ResolvedRegion = region;
             _client = _clientFactory(new FirehoseClientSettings(endpoint, region, credentials, TimeSpan.FromMilliseconds(RequestTimeoutMilliseconds)));
+            var backoff = new Backoff(TimeSpan.FromMilliseconds(RetryBaseDelayMilliseconds), TimeSpan.FromMilliseconds(RetryMaxDelayMilliseconds), JitterRandom);
+            _sender = new RecordSender(_client, backoff, Statistics, _logLimiter, this);
+            _streams.Clear();
             InternalLogger.Info("{0}: sending to {1} (region {2}, stream {3}), credentials from {4}",
                 this, endpoint, region, _fixedStreamName ?? DeliveryStreamName.ToString(), credentialsSource);
         }
@@ -200,6 +244,7 @@ namespace NLog.Targets
         {
             base.CloseTarget();
             var client = Interlocked.Exchange(ref _client, null);
+            _sender = null;
             client?.Dispose();
         }
 
@@ -219,12 +264,11 @@ namespace NLog.Targets
         /// <remarks>Default: not applicable.</remarks>
         protected override async Task WriteAsyncTask(IList<LogEventInfo> logEvents, CancellationToken cancellationToken)
         {
-            IFirehoseClient client = _client ?? throw new InvalidOperationException("the Firehose target is not initialised");
             Statistics.Received(logEvents.Count);
             await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                await WriteBatchAsync(client, logEvents, cancellationToken).ConfigureAwait(false);
+                await WriteBatchAsync(logEvents, cancellationToken).ConfigureAwait(false);
             }
             finally
             {
@@ -232,18 +276,16 @@ namespace NLog.Targets
             }
         }
 
-        private async Task WriteBatchAsync(IFirehoseClient client, IList<LogEventInfo> logEvents, CancellationToken cancellationToken)
+        private async Task WriteBatchAsync(IList<LogEventInfo> logEvents, CancellationToken cancellationToken)
         {
-
+            var sender = _sender ?? throw new InvalidOperationException("the Firehose target is not initialised");
+            DateTime deadline = DateTime.UtcNow.AddMilliseconds(DeliveryTimeoutMilliseconds);
             var failures = new List<string>();
-            int failedRecords = 0;
-            Exception? firstError = null;
+            int undelivered = 0;
 
             if (_fixedStreamName != null)
             {
-                (int failed, Exception? error) = await SendStreamAsync(client, _fixedStreamName, logEvents, failures, cancellationToken).ConfigureAwait(false);
-                failedRecords += failed;
-                firstError ??= error;
+                undelivered += await SendStreamAsync(sender, _fixedStreamName, logEvents, deadline, failures, cancellationToken).ConfigureAwait(false);
             }
             else
             {
@@ -252,11 +294,8 @@ namespace NLog.Targets
                 {
                     foreach (var group in _byStream)
                     {
-                        if (group.Value.Count == 0)
-                            continue;
-                        (int failed, Exception? error) = await SendStreamAsync(client, group.Key, group.Value, failures, cancellationToken).ConfigureAwait(false);
-                        failedRecords += failed;
-                        firstError ??= error;
+                        if (group.Value.Count > 0)
+                            undelivered += await SendStreamAsync(sender, group.Key, group.Value, deadline, failures, cancellationToken).ConfigureAwait(false);
                     }
                 }
                 finally
@@ -268,20 +307,26 @@ namespace NLog.Targets
                 }
             }
 
-            if (failedRecords > 0)
-                throw new FirehoseDeliveryException($"{failedRecords} of {logEvents.Count} events were not delivered to Firehose: {string.Join("; ", failures)}", failedRecords, firstError);
+            if (undelivered > 0)
+                throw new FirehoseDeliveryException($"{undelivered} of {logEvents.Count} events were not delivered to Firehose: {string.Join("; ", failures)}", undelivered);
         }
 
-        private async Task<(int Failed, Exception? Error)> SendStreamAsync(IFirehoseClient client, string stream, IList<LogEventInfo> events, List<string> failures, CancellationToken cancellationToken)
+        /// <summary>Renders, plans and delivers one stream's events; returns how many could not be delivered.</summary>
+        private async Task<int> SendStreamAsync(RecordSender sender, string stream, IList<LogEventInfo> events, DateTime deadline, List<string> failures, CancellationToken cancellationToken)
         {
             _records.Clear();
+            _recordEvents.Clear();
             for (int i = 0; i < events.Count; i++)
             {
                 LogEventInfo logEvent = events[i];
+                if (EventTracker.IsDelivered(logEvent))
+                    continue;   // accepted in an earlier attempt of this write (NLog's RetryCount): never resend
                 _render.Clear();
                 Layout.Render(logEvent, _render);
                 long size = _records.TryAdd(_render, _delimiter, FirehoseLimits.MaxRecordBytes, out bool added);
-                if (!added)
+                if (added)
+                    _recordEvents.Add(logEvent);
+                else
                     DropOversize(logEvent, size);
             }
             if (_render.Capacity > 1024 * 1024)
@@ -289,92 +334,50 @@ namespace NLog.Targets
 
             _calls.Clear();
             _planner.Plan(_records.Sizes, _calls);
+            StreamState state = StateOf(stream);
 
-            int failed = 0;
-            Exception? error = null;
-            for (int c = 0; c < _calls.Count; c++)
+            int undelivered = 0;
+            foreach ((int start, int count) in _calls)
             {
-                (int start, int count) = _calls[c];
                 _callRecords.Clear();
-                long bytes = 0;
                 for (int r = start; r < start + count; r++)
-                {
                     _callRecords.Add(_records[r]);
-                    bytes += _records.Sizes[r];
-                }
 
-                Statistics.Request();
-                PutRecordBatchResponse response;
-                try
+                SendResult result = await sender.SendAsync(state, _callRecords, deadline, cancellationToken).ConfigureAwait(false);
+
+                int next = 0;
+                for (int i = 0; i < count; i++)
                 {
-                    response = await client.PutRecordBatchAsync(stream, _callRecords, cancellationToken).ConfigureAwait(false);
+                    if (next < result.Undelivered.Count && result.Undelivered[next] == i)
+                        next++;
+                    else
+                        EventTracker.MarkDelivered(_recordEvents[start + i]);
                 }
-                catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
+                if (result.Undelivered.Count > 0)
                 {
-                    // The call failed as a whole: this call's records and the rest of this stream's calls are not sent.
-                    int notSent = 0;
-                    for (int rest = c; rest < _calls.Count; rest++)
-                        notSent += _calls[rest].Count;
-                    Statistics.RequestFailed(notSent);
-                    failed += notSent;
-                    error ??= ex;
-                    string code = ex is FirehoseServiceException fse ? fse.ErrorCode : ex.GetType().Name;
-                    failures.Add($"stream '{stream}': {code} for {notSent} records");
-                    if (_logLimiter.ShouldLog("call|" + stream + "|" + code, out int suppressed))
+                    undelivered += result.Undelivered.Count;
+                    failures.Add($"stream '{stream}': {result.Undelivered.Count} events, {result.Reason} (last error {result.LastError ?? "none"})");
+                    Statistics.Undeliverable(result.Undelivered.Count);
+                    if (_logLimiter.ShouldLog("undeliverable|" + stream + "|" + result.Reason, out int suppressed))
                     {
-                        InternalLogger.Error(ex, "{0}: PutRecordBatch to stream '{1}' failed ({2}); {3} records not delivered{4}",
-                            this, stream, code, notSent, Suppressed(suppressed));
+                        InternalLogger.Error("{0}: gave up on {1} events for stream '{2}': {3} (last error {4}); NLog is told they failed{5}",
+                            this, result.Undelivered.Count, stream, result.Reason, result.LastError ?? "none", LogRateLimiter.Suppressed(suppressed));
                     }
-                    break;
-                }
-
-                int rejected = CountRejected(stream, response, count, failures);
-                failed += rejected;
-                Statistics.Accepted(count - rejected, AcceptedBytes(response, start, bytes, rejected));
-                Statistics.RecordsRejected(rejected);
-            }
-            return (failed, error);
-        }
-
-        private long AcceptedBytes(PutRecordBatchResponse response, int start, long bytes, int rejected)
-        {
-            if (rejected == 0)
-                return bytes;
-            long accepted = 0;
-            for (int i = 0; i < response.RequestResponses.Count; i++)
-            {
-                if (!response.RequestResponses[i].Failed)
-                    accepted += _records.Sizes[start + i];
-            }
-            return accepted;
-        }
-
-        private int CountRejected(string stream, PutRecordBatchResponse response, int sent, List<string> failures)
-        {
-            if (response.FailedPutCount == 0)
-                return 0;
-
-            // Group the per-record failures by error code: how many, and one message as an example.
-            var byCode = new Dictionary<string, (int Count, string? Message)>(StringComparer.Ordinal);
-            int rejected = 0;
-            foreach (var entry in response.RequestResponses)
-            {
-                if (!entry.Failed)
-                    continue;
-                rejected++;
-                string code = entry.ErrorCode!;
-                byCode[code] = byCode.TryGetValue(code, out var seen) ? (seen.Count + 1, seen.Message) : (1, entry.ErrorMessage);
-            }
-            foreach (var pair in byCode)
-            {
-                failures.Add($"stream '{stream}': {pair.Key} for {pair.Value.Count} records");
-                if (_logLimiter.ShouldLog("record|" + stream + "|" + pair.Key, out int suppressed))
-                {
-                    InternalLogger.Error("{0}: Firehose rejected {1} of {2} records for stream '{3}': {4} ({5}){6}",
-                        this, pair.Value.Count, sent, stream, pair.Key, pair.Value.Message ?? "no message", Suppressed(suppressed));
                 }
             }
-            return rejected;
+            return undelivered;
+        }
+
+        private StreamState StateOf(string stream)
+        {
+            if (!_streams.TryGetValue(stream, out StreamState? state))
+            {
+                if (_streams.Count >= 1024)
+                    _streams.Clear();   // names that vary without bound must not grow memory without bound
+                state = new StreamState(stream, TimeSpan.FromMilliseconds(RetryMaxDelayMilliseconds), BreakerFirstProbe, BreakerMaxProbe);
+                _streams[stream] = state;
+            }
+            return state;
         }
 
         private void GroupByStream(IList<LogEventInfo> logEvents)
@@ -389,7 +392,7 @@ namespace NLog.Targets
                     if (_logLimiter.ShouldLog("stream-name|" + name, out int suppressed))
                     {
                         InternalLogger.Warn("{0}: dropped an event from logger '{1}': DeliveryStreamName rendered '{2}', which is not a valid stream name (1-64 characters of a-z A-Z 0-9 _ . -){3}",
-                            this, logEvent.LoggerName, name, Suppressed(suppressed));
+                            this, logEvent.LoggerName, name, LogRateLimiter.Suppressed(suppressed));
                     }
                     continue;
                 }
@@ -408,11 +411,9 @@ namespace NLog.Targets
             if (_logLimiter.ShouldLog("oversize|" + logEvent.LoggerName, out int suppressed))
             {
                 InternalLogger.Warn("{0}: dropped an event from logger '{1}': its record is {2} bytes, more than the {3} bytes Firehose accepts in one record{4}",
-                    this, logEvent.LoggerName, size, FirehoseLimits.MaxRecordBytes, Suppressed(suppressed));
+                    this, logEvent.LoggerName, size, FirehoseLimits.MaxRecordBytes, LogRateLimiter.Suppressed(suppressed));
             }
         }
-
-        private static string Suppressed(int count) => count > 0 ? $" ({count} more like this in the last minute not logged)" : string.Empty;
 
         private object RenderServiceName(LogEventInfo logEvent)
         {

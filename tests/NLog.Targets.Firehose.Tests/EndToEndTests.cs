@@ -126,7 +126,7 @@ namespace NLog.Targets.Firehose.Tests
             Environment.SetEnvironmentVariable("AWS_CONFIG_FILE", Path.Combine(Path.GetTempPath(), "no-such-config-" + Guid.NewGuid()));
             try
             {
-                using var factory = Factory(new FirehoseTarget("firehose") { DeliveryStreamName = "no-creds", Region = "us-east-1", ServiceUrl = server.Url.ToString() });
+                using var factory = Factory(new FirehoseTarget("firehose") { DeliveryStreamName = "no-creds", Region = "us-east-1", ServiceUrl = server.Url.ToString(), DeliveryTimeoutMilliseconds = 0 });
                 factory.GetLogger("NoCreds").Info("nowhere to go");
                 factory.Flush(TimeSpan.FromSeconds(30));
             }
@@ -137,6 +137,7 @@ namespace NLog.Targets.Firehose.Tests
             }
             Assert.IsEmpty(server.Calls);
             StringAssert.Contains(log.Text, "No AWS credentials found");
+            StringAssert.Contains(log.Text, "stopped sending to stream 'no-creds': NoCredentials. To fix: set AccessKey/SecretKey");
         }
     }
 }

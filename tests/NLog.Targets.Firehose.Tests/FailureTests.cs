@@ -8,86 +8,74 @@ using NLog.Targets.Firehose.Tests.Infrastructure;
 namespace NLog.Targets.Firehose.Tests
 {
     /// <summary>
-    /// Failed records and failed calls, for now: logged through InternalLogger with the error code and the count,
-    /// counted, and reported to the write's continuation (never silent).
+    /// Giving up is never silent: events not delivered within the delivery timeout are logged with the error code and
+    /// the count, counted, and reported to the write's continuation.
     /// </summary>
     [TestClass]
     public class FailureTests
     {
         [TestMethod]
-        public void Write_PartialFailure_LoggedWithCodeAndCountAndContinuationFails()
+        public void Write_RecordFailsWithNoTimeLeft_LoggedWithCodeAndCountAndContinuationFails()
         {
             using var log = new InternalLogCapture(LogLevel.Warn);
             using var h = TargetHarness.Create(t => t.Layout = "${message}");
-            h.FailRecord = i => i == 0 ? "ServiceUnavailableException" : null;
+            h.FailRecord = _ => "ServiceUnavailableException";
             Exception? reported = h.WriteAndWait(LogEventInfo.Create(LogLevel.Info, "L", "only"));
             Assert.IsInstanceOfType<FirehoseDeliveryException>(reported);
-            StringAssert.Contains(reported!.Message, "ServiceUnavailableException for 1 records");
-            StringAssert.Contains(log.Text, "Firehose rejected 1 of 1 records for stream 'test-stream': ServiceUnavailableException");
-            Assert.AreEqual(1, h.Target.Statistics.RecordsFailed);
+            StringAssert.Contains(reported!.Message, "1 of 1 events were not delivered");
+            StringAssert.Contains(reported.Message, "last error ServiceUnavailableException");
+            StringAssert.Contains(log.Text, "gave up on 1 events for stream 'test-stream'");
+            Assert.AreEqual(1, h.Target.Statistics.EventsUndeliverable);
             Assert.AreEqual(0, h.Target.Statistics.RecordsSent);
         }
 
         [TestMethod]
-        public void Write_SomeRecordsFail_AcceptedCountedFailedLogged()
-        {
-            using var log = new InternalLogCapture(LogLevel.Warn);
-            using var h = TargetHarness.Create(t => { t.Layout = "${message}"; t.TaskDelayMilliseconds = 500; });
-            h.FailRecord = i => i % 3 == 0 ? "InternalFailure" : null;
-            for (int i = 0; i < 9; i++)
-                h.Logger.Info("e{0}", i);
-            h.Flush();
-            Assert.AreEqual(9, h.SentRecords.Count);
-            Assert.AreEqual(6, h.Target.Statistics.RecordsSent);
-            Assert.AreEqual(3, h.Target.Statistics.RecordsFailed);
-            StringAssert.Contains(log.Text, "Firehose rejected 3 of 9 records for stream 'test-stream': InternalFailure");
-        }
-
-        [TestMethod]
-        public void Write_CallRefused_LoggedWithCodeAndContinuationFails()
+        public void Write_CallRefusedWithNoTimeLeft_LoggedWithCodeAndContinuationFails()
         {
             using var log = new InternalLogCapture(LogLevel.Warn);
             using var h = TargetHarness.Create();
-            h.FailCall = new FirehoseServiceException("ResourceNotFoundException", "Stream test-stream not found", 400, "rid-9");
+            h.FailCall = new FirehoseServiceException("InternalFailure", "oops", 500, "rid-9");
             Exception? reported = h.WriteAndWait(LogEventInfo.Create(LogLevel.Info, "L", "x"));
             Assert.IsInstanceOfType<FirehoseDeliveryException>(reported);
-            Assert.IsInstanceOfType<FirehoseServiceException>(reported!.InnerException);
-            StringAssert.Contains(log.Text, "PutRecordBatch to stream 'test-stream' failed (ResourceNotFoundException); 1 records not delivered");
+            StringAssert.Contains(reported!.Message, "last error InternalFailure");
+            StringAssert.Contains(log.Text, "PutRecordBatch to stream 'test-stream' failed (InternalFailure) for 1 records");
             Assert.AreEqual(1, h.Target.Statistics.RequestsFailed);
+            Assert.AreEqual(1, h.Target.Statistics.EventsUndeliverable);
         }
 
         [TestMethod]
-        public void Write_TransportFailure_LoggedAndContinuationFails()
+        public void Write_TransportFailureWithNoTimeLeft_LoggedAndContinuationFails()
         {
             using var log = new InternalLogCapture(LogLevel.Warn);
             using var h = TargetHarness.Create();
-            h.FailCall = new HttpRequestException("Connection refused (127.0.0.1:1)");
+            h.FailCall = new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused (127.0.0.1:1)");
             Exception? reported = h.WriteAndWait(LogEventInfo.Create(LogLevel.Info, "L", "x"));
             Assert.IsInstanceOfType<FirehoseDeliveryException>(reported);
-            StringAssert.Contains(log.Text, "HttpRequestException");
+            StringAssert.Contains(log.Text, "failed (ConnectionError)");
         }
 
         [TestMethod]
-        public void Write_RepeatedFailures_LoggedOncePerMinutePerCode()
+        public void Write_RepeatedGiveUps_LoggedOncePerMinutePerReason()
         {
             using var log = new InternalLogCapture(LogLevel.Error);
             using var h = TargetHarness.Create();
-            h.FailCall = new FirehoseServiceException("AccessDeniedException", "not authorized", 400, null);
+            h.FailCall = new FirehoseServiceException("InternalFailure", "oops", 500, null);
             for (int i = 0; i < 5; i++)
                 h.WriteAndWait(LogEventInfo.Create(LogLevel.Info, "L", "x" + i));
-            int logged = log.Text.Split('\n').Count(l => l.Contains("failed (AccessDeniedException)", StringComparison.Ordinal));
+            int logged = log.Text.Split('\n').Count(l => l.Contains("gave up on", StringComparison.Ordinal));
             Assert.AreEqual(1, logged, log.Text);
-            Assert.AreEqual(5, h.Target.Statistics.RequestsFailed);
+            Assert.AreEqual(5, h.Target.Statistics.EventsUndeliverable);
         }
 
         [TestMethod]
-        public void Write_RetryCountSet_NLogRetriesTheWrite()
+        public void Init_TaskTimeoutShorterThanDeliveryTimeout_ConfigurationError()
         {
-            using var h = TargetHarness.Create(t => { t.RetryCount = 2; t.RetryDelayMilliseconds = 1; });
-            h.FailCall = new FirehoseServiceException("ServiceUnavailableException", "Slow down.", 503, null);
-            Exception? reported = h.WriteAndWait(LogEventInfo.Create(LogLevel.Info, "L", "x"));
-            Assert.IsNotNull(reported);
-            Assert.HasCount(3, h.Calls, "one call and two retries");
+            var target = TargetHarness.NewTarget(_ => NSubstitute.Substitute.For<IFirehoseClient>());
+            target.TaskTimeoutSeconds = 10;
+            target.DeliveryTimeoutMilliseconds = 60000;
+            using var factory = new LogFactory { ThrowConfigExceptions = true };
+            var ex = Assert.ThrowsExactly<NLogConfigurationException>(() => TargetHarness.Configure(factory, target));
+            StringAssert.Contains(ex.ToString(), "TaskTimeoutSeconds (10) must be longer than DeliveryTimeoutMilliseconds + RequestTimeoutMilliseconds");
         }
     }
 }

@@ -3,16 +3,19 @@ using System.Threading;
 namespace NLog.Targets.Firehose.Diagnostics
 {
     /// <summary>
-    /// The one counting point of a target: every event received, record sent, drop and failure is counted here, so
-    /// logs, tests and (later) metrics agree. Thread-safe.
+    /// The one counting point of a target: every event received, record sent, retry, drop and give-up is counted here,
+    /// so logs, tests and (later) metrics agree. Thread-safe.
     /// </summary>
     internal sealed class FirehoseStatistics
     {
         private long _eventsReceived;
         private long _recordsSent;
         private long _bytesSent;
-        private long _recordsFailed;
+        private long _recordsRejected;
+        private long _recordsRetried;
+        private long _eventsUndeliverable;
         private long _eventsDroppedOversize;
+        private long _eventsTruncated;
         private long _eventsDroppedInvalidStream;
         private long _requests;
         private long _requestsFailed;
@@ -26,11 +29,20 @@ namespace NLog.Targets.Firehose.Diagnostics
         /// <summary>Bytes of record data (before base64) the service accepted.</summary>
         public long BytesSent => Interlocked.Read(ref _bytesSent);
 
-        /// <summary>Records not delivered: failed per record, or in a call that failed as a whole.</summary>
-        public long RecordsFailed => Interlocked.Read(ref _recordsFailed);
+        /// <summary>Records the service answered with an ErrorCode (each attempt counts).</summary>
+        public long RecordsRejected => Interlocked.Read(ref _recordsRejected);
+
+        /// <summary>Records sent again after a failure (each resend counts).</summary>
+        public long RecordsRetried => Interlocked.Read(ref _recordsRetried);
+
+        /// <summary>Events given up on: not delivered by the delivery timeout, behind an open breaker, or at shutdown.</summary>
+        public long EventsUndeliverable => Interlocked.Read(ref _eventsUndeliverable);
 
         /// <summary>Events dropped because their record was larger than Firehose accepts.</summary>
         public long EventsDroppedOversize => Interlocked.Read(ref _eventsDroppedOversize);
+
+        /// <summary>Events whose record was truncated to fit.</summary>
+        public long EventsTruncated => Interlocked.Read(ref _eventsTruncated);
 
         /// <summary>Events dropped because their delivery stream name rendered empty or invalid.</summary>
         public long EventsDroppedInvalidStream => Interlocked.Read(ref _eventsDroppedInvalidStream);
@@ -38,17 +50,17 @@ namespace NLog.Targets.Firehose.Diagnostics
         /// <summary>PutRecordBatch calls made.</summary>
         public long Requests => Interlocked.Read(ref _requests);
 
-        /// <summary>PutRecordBatch calls that failed as a whole.</summary>
+        /// <summary>PutRecordBatch calls that failed as a whole (refused or not answered).</summary>
         public long RequestsFailed => Interlocked.Read(ref _requestsFailed);
 
         internal void Received(int events) => Interlocked.Add(ref _eventsReceived, events);
 
         internal void Request() => Interlocked.Increment(ref _requests);
 
-        internal void RequestFailed(int records)
+        internal void RequestFailed(string outcome)
         {
+            _ = outcome;   // the outcome tag is for metrics (a later issue)
             Interlocked.Increment(ref _requestsFailed);
-            Interlocked.Add(ref _recordsFailed, records);
         }
 
         internal void Accepted(int records, long bytes)
@@ -57,9 +69,15 @@ namespace NLog.Targets.Firehose.Diagnostics
             Interlocked.Add(ref _bytesSent, bytes);
         }
 
-        internal void RecordsRejected(int records) => Interlocked.Add(ref _recordsFailed, records);
+        internal void Rejected(int records) => Interlocked.Add(ref _recordsRejected, records);
+
+        internal void Retried(int records) => Interlocked.Add(ref _recordsRetried, records);
+
+        internal void Undeliverable(int events) => Interlocked.Add(ref _eventsUndeliverable, events);
 
         internal void DroppedOversize() => Interlocked.Increment(ref _eventsDroppedOversize);
+
+        internal void Truncated() => Interlocked.Increment(ref _eventsTruncated);
 
         internal void DroppedInvalidStream() => Interlocked.Increment(ref _eventsDroppedInvalidStream);
     }

@@ -22,6 +22,9 @@ namespace NLog.Targets.Firehose.Diagnostics
             _utcNow = utcNow ?? (() => DateTime.UtcNow);
         }
 
+        /// <summary>The tail of a message that says how many like it were held back, or empty.</summary>
+        public static string Suppressed(int count) => count > 0 ? $" ({count} more like this not logged)" : string.Empty;
+
         /// <summary>
         /// Whether to log a message for <paramref name="key"/> now; when true, <paramref name="suppressed"/> is how
         /// many were held back since the last one.

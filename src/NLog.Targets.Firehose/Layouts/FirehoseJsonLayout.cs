@@ -1,4 +1,5 @@
 using NLog.Layouts;
+using NLog.Targets.Firehose.Delivery;
 
 namespace NLog.Targets.Firehose.Layouts
 {
@@ -11,7 +12,7 @@ namespace NLog.Targets.Firehose.Layouts
         /// <summary>The fixed field names, in the order they are written. Event and scope properties with these names are left out, so a document never has a duplicate key (OpenSearch rejects those).</summary>
         public static readonly string[] FieldNames =
         {
-            "@timestamp", "log.level", "log.logger", "message",
+            "@timestamp", "event.id", "log.level", "log.logger", "message",
             "error.type", "error.message", "error.stack_trace",
             "host.name", "process.pid", "process.name", "service.name",
         };
@@ -30,6 +31,8 @@ namespace NLog.Targets.Firehose.Layouts
                 MaxRecursionLimit = 1,
             };
             layout.Attributes.Add(new JsonAttribute("@timestamp", @"${date:universalTime=true:format=yyyy-MM-ddTHH\:mm\:ss.fffZ}"));
+            // Unique per event and the same on every resend, so duplicates from retries can be removed downstream.
+            layout.Attributes.Add(new JsonAttribute("event.id", Layout.FromMethod(EventTracker.IdOf, LayoutRenderOptions.ThreadAgnostic)));
             layout.Attributes.Add(new JsonAttribute("log.level", "${level:lowercase=true}"));
             layout.Attributes.Add(new JsonAttribute("log.logger", "${logger}"));
             layout.Attributes.Add(new JsonAttribute("message", "${message}"));

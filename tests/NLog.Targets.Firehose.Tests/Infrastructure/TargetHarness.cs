@@ -39,8 +39,15 @@ namespace NLog.Targets.Firehose.Tests.Infrastructure
         /// <summary>Which record (index within a call) fails, with which error code; null for success.</summary>
         public Func<int, string?>? FailRecord { get; set; }
 
+        /// <summary>When set, a call throws what this returns (null: answer normally). Its argument is the call's number, from 1.</summary>
+        public Func<int, Exception?>? FailCallWhen { get; set; }
+
         /// <summary>When set, every call throws this.</summary>
-        public Exception? FailCall { get; set; }
+        public Exception? FailCall
+        {
+            get => null;
+            set => FailCallWhen = value is null ? null : _ => value;
+        }
 
         public static FirehoseTarget NewTarget(Func<FirehoseClientSettings, IFirehoseClient> factory) => new FirehoseTarget(factory)
         {
@@ -49,6 +56,10 @@ namespace NLog.Targets.Firehose.Tests.Infrastructure
             Region = "us-east-1",
             AccessKey = "AKIDHARNESS",
             SecretKey = "harness-secret",
+            // One attempt unless a test asks for retries; fast backoff when it does.
+            DeliveryTimeoutMilliseconds = 0,
+            RetryBaseDelayMilliseconds = 1,
+            RetryMaxDelayMilliseconds = 20,
         };
 
         public static TargetHarness Create(Action<FirehoseTarget>? configure = null)
@@ -75,8 +86,9 @@ namespace NLog.Targets.Firehose.Tests.Infrastructure
         private Task<PutRecordBatchResponse> Answer(string stream, IReadOnlyList<ReadOnlyMemory<byte>> records)
         {
             Calls.Enqueue((stream, records.Select(r => r.ToArray()).ToList()));
-            if (FailCall != null)
-                return Task.FromException<PutRecordBatchResponse>(FailCall);
+            Exception? fail = FailCallWhen?.Invoke(Calls.Count);
+            if (fail != null)
+                return Task.FromException<PutRecordBatchResponse>(fail);
             var entries = new List<PutRecordBatchResponseEntry>();
             int failed = 0;
             for (int i = 0; i < records.Count; i++)

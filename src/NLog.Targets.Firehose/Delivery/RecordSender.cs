@@ -1,0 +1,196 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using NLog.Common;
+using NLog.Targets.Firehose.Client;
+using NLog.Targets.Firehose.Diagnostics;
+
+namespace NLog.Targets.Firehose.Delivery
+{
+    /// <summary>
+    /// Delivers one call's worth of records to a stream: sends them, then resends only the records that failed
+    /// (never an accepted one), with exponential backoff and full jitter, at the stream's adaptive pace, behind its
+    /// circuit breaker, until every record is accepted, the deadline passes, or the target shuts down.
+    /// </summary>
+    internal sealed class RecordSender
+    {
+        private readonly IFirehoseClient _client;
+        private readonly Backoff _backoff;
+        private readonly FirehoseStatistics _statistics;
+        private readonly LogRateLimiter _logLimiter;
+        private readonly object _owner;
+        private readonly Func<DateTime> _utcNow;
+        private readonly Func<TimeSpan, CancellationToken, Task> _delay;
+        private readonly List<ReadOnlyMemory<byte>> _callRecords = new List<ReadOnlyMemory<byte>>();
+
+        /// <summary>Creates the sender. <paramref name="owner"/> names the target in log messages.</summary>
+        public RecordSender(IFirehoseClient client, Backoff backoff, FirehoseStatistics statistics, LogRateLimiter logLimiter, object owner,
+            Func<DateTime>? utcNow = null, Func<TimeSpan, CancellationToken, Task>? delay = null)
+        {
+            _client = client;
+            _backoff = backoff;
+            _statistics = statistics;
+            _logLimiter = logLimiter;
+            _owner = owner;
+            _utcNow = utcNow ?? (() => DateTime.UtcNow);
+            _delay = delay ?? Task.Delay;
+        }
+
+        /// <summary>
+        /// Sends <paramref name="records"/> (within one call's limits) to <paramref name="stream"/>. At least one call is
+        /// made unless the breaker is open past <paramref name="deadlineUtc"/>; no retry starts after it.
+        /// </summary>
+        public async Task<SendResult> SendAsync(StreamState stream, IReadOnlyList<ReadOnlyMemory<byte>> records, DateTime deadlineUtc, CancellationToken cancellationToken)
+        {
+            var pending = new List<int>(records.Count);
+            for (int i = 0; i < records.Count; i++)
+                pending.Add(i);
+
+            string? lastError = null;
+            int retry = 0;
+            while (true)
+            {
+                if (cancellationToken.IsCancellationRequested)
+                    return new SendResult(pending, lastError, "the target was closed");
+
+                DateTime now = _utcNow();
+                if (retry > 0 && now >= deadlineUtc)
+                    return new SendResult(pending, lastError, "kept failing until the delivery timeout");
+
+                // An open breaker holds every call until its probe time.
+                TimeSpan wait = stream.Breaker.TimeUntilCall(now);
+                if (wait > TimeSpan.Zero)
+                {
+                    if (now + wait > deadlineUtc)
+                        return new SendResult(pending, lastError ?? stream.Breaker.OpenCode, "the stream's circuit breaker is open (" + stream.Breaker.OpenCode + ")");
+                    if (!await DelayAsync(wait, cancellationToken).ConfigureAwait(false))
+                        continue;
+                }
+
+                // Every call to the stream waits for its turn at the stream's pace.
+                wait = stream.Rate.Reserve(_utcNow());
+                if (wait > TimeSpan.Zero && !await DelayAsync(wait, cancellationToken).ConfigureAwait(false))
+                    continue;
+
+                _callRecords.Clear();
+                foreach (int index in pending)
+                    _callRecords.Add(records[index]);
+                if (retry > 0)
+                    _statistics.Retried(pending.Count);
+
+                _statistics.Request();
+                PutRecordBatchResponse response;
+                try
+                {
+                    response = await _client.PutRecordBatchAsync(stream.Name, _callRecords, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    return new SendResult(pending, lastError, "the target was closed");
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    FailureKind kind = FailureClassifier.Classify(ex, out string code);
+                    lastError = code;
+                    _statistics.RequestFailed(ex is FirehoseServiceException ? "refused" : "error");
+                    retry++;
+                    if (kind == FailureKind.Fatal)
+                    {
+                        Trip(stream, code, ex);
+                        continue;   // the breaker's probe time governs the next attempt
+                    }
+                    if (kind == FailureKind.Throttled)
+                        stream.Rate.OnThrottled();
+                    if (_logLimiter.ShouldLog("call|" + stream.Name + "|" + code, out int suppressed))
+                    {
+                        InternalLogger.Warn(ex, "{0}: PutRecordBatch to stream '{1}' failed ({2}) for {3} records; retrying{4}",
+                            _owner, stream.Name, code, pending.Count, LogRateLimiter.Suppressed(suppressed));
+                    }
+                    await DelayAsync(Clamp(_backoff.Next(retry), deadlineUtc), cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                if (stream.Breaker.OnSuccess())
+                    InternalLogger.Info("{0}: stream '{1}' answers again; sending resumed", _owner, stream.Name);
+
+                var failed = new List<int>();
+                bool throttled = false;
+                long acceptedBytes = 0;
+                for (int i = 0; i < pending.Count; i++)
+                {
+                    PutRecordBatchResponseEntry entry = response.RequestResponses[i];
+                    if (entry.Failed)
+                    {
+                        failed.Add(pending[i]);
+                        lastError = entry.ErrorCode;
+                        throttled |= FailureClassifier.ClassifyRecord(entry.ErrorCode!) == FailureKind.Throttled;
+                    }
+                    else
+                    {
+                        acceptedBytes += records[pending[i]].Length;
+                    }
+                }
+                _statistics.Accepted(pending.Count - failed.Count, acceptedBytes);
+                _statistics.Rejected(failed.Count);
+
+                if (throttled)
+                    stream.Rate.OnThrottled();
+                else
+                    stream.Rate.OnAccepted();
+
+                if (failed.Count == 0)
+                    return new SendResult(Array.Empty<int>(), lastError, null);
+
+                if (_logLimiter.ShouldLog("record|" + stream.Name + "|" + lastError, out int held))
+                {
+                    InternalLogger.Warn("{0}: Firehose failed {1} of {2} records for stream '{3}' ({4}); resending only those{5}",
+                        _owner, failed.Count, pending.Count, stream.Name, lastError, LogRateLimiter.Suppressed(held));
+                }
+                pending = failed;
+                retry++;
+                await DelayAsync(Clamp(_backoff.Next(retry), deadlineUtc), cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        private void Trip(StreamState stream, string code, Exception ex)
+        {
+            bool opened = stream.Breaker.Trip(code, _utcNow(), out TimeSpan nextProbe);
+            if (opened)
+            {
+                InternalLogger.Error(ex, "{0}: stopped sending to stream '{1}': {2}. To fix: {3}. Probing again in {4:0} s",
+                    _owner, stream.Name, code, FailureClassifier.AdviceFor(code), nextProbe.TotalSeconds);
+                _logLimiter.ShouldLog("breaker|" + stream.Name, out _);   // start the once-a-minute window now
+            }
+            else if (_logLimiter.ShouldLog("breaker|" + stream.Name, out int suppressed))
+            {
+                InternalLogger.Error("{0}: stream '{1}' still refuses calls: {2}. To fix: {3}. Next probe in {4:0} s{5}",
+                    _owner, stream.Name, code, FailureClassifier.AdviceFor(code), nextProbe.TotalSeconds, LogRateLimiter.Suppressed(suppressed));
+            }
+        }
+
+        private TimeSpan Clamp(TimeSpan delay, DateTime deadlineUtc)
+        {
+            TimeSpan left = deadlineUtc - _utcNow();
+            if (left <= TimeSpan.Zero)
+                return TimeSpan.Zero;
+            return delay < left ? delay : left;
+        }
+
+        /// <summary>Waits; false when cancelled (the loop then reports the shutdown).</summary>
+        private async Task<bool> DelayAsync(TimeSpan delay, CancellationToken cancellationToken)
+        {
+            if (delay <= TimeSpan.Zero)
+                return !cancellationToken.IsCancellationRequested;
+            try
+            {
+                await _delay(delay, cancellationToken).ConfigureAwait(false);
+                return true;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return false;
+            }
+        }
+    }
+}
