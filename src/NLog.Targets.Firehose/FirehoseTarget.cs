@@ -368,6 +368,9 @@ namespace NLog.Targets
             return undelivered;
         }
 
+        /// <summary>The state of a stream the target has sent to, or null (tests).</summary>
+        internal StreamState? StreamStateOf(string stream) => _streams.TryGetValue(stream, out StreamState? state) ? state : null;
+
         private StreamState StateOf(string stream)
         {
             if (!_streams.TryGetValue(stream, out StreamState? state))
