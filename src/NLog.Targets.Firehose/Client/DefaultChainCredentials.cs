@@ -19,6 +19,19 @@ namespace NLog.Targets.Firehose.Client
         private Exception? _lastFailure;
         private DateTime _lastFailureUtc;
 
+        /// <summary>
+        /// Forgets cached credentials after the service called them expired: refreshing ones are refreshed on the next
+        /// call, others are resolved through the chain again.
+        /// </summary>
+        public void Invalidate()
+        {
+            AWSCredentials? resolved = Volatile.Read(ref _resolved);
+            if (resolved is RefreshingAWSCredentials refreshing)
+                refreshing.ClearCredentials();
+            else
+                Volatile.Write(ref _resolved, null);
+        }
+
         /// <inheritdoc/>
         public override ImmutableCredentials GetCredentials() => GetCredentialsAsync().GetAwaiter().GetResult();
 

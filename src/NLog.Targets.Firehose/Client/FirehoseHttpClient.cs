@@ -27,6 +27,7 @@ namespace NLog.Targets.Firehose.Client
         private readonly Func<DateTime> _utcNow;
         private readonly TimeSpan _timeout;
         private ArrayBufferWriter<byte>? _spareBody;
+        private long _clockOffsetTicks;
 
         /// <summary>Creates a client for <paramref name="endpoint"/>, signing for <paramref name="region"/>.</summary>
         /// <param name="endpoint">The service endpoint (<c>https://firehose.{region}.amazonaws.com</c> or a <c>ServiceUrl</c>).</param>
@@ -63,13 +64,27 @@ namespace NLog.Targets.Firehose.Client
             {
                 body.Clear();
                 FirehoseProtocol.WritePutRecordBatchBody(body, deliveryStreamName, records);
-                byte[] responseBody;
-                int status;
-                string? errorType, requestId;
-                (status, errorType, requestId, responseBody) = await SendAsync(FirehoseProtocol.PutRecordBatchTarget, body.WrittenMemory, cancellationToken).ConfigureAwait(false);
-                if (status != 200)
-                    throw FirehoseProtocol.ParseError(status, errorType, requestId, responseBody);
-                return FirehoseProtocol.ParsePutRecordBatchResponse(responseBody, records.Count);
+                for (int attempt = 0; ; attempt++)
+                {
+                    var (status, errorType, requestId, serverDate, responseBody) = await SendAsync(FirehoseProtocol.PutRecordBatchTarget, body.WrittenMemory, cancellationToken).ConfigureAwait(false);
+                    if (status == 200)
+                        return FirehoseProtocol.ParsePutRecordBatchResponse(responseBody, records.Count);
+                    FirehoseServiceException error = FirehoseProtocol.ParseError(status, errorType, requestId, responseBody);
+                    // Two refusals the client can fix by itself, once: a clock that is off, and credentials that expired.
+                    if (attempt == 0 && IsClockSkew(error) && serverDate is { } date)
+                    {
+                        TimeSpan offset = date.UtcDateTime - _utcNow();
+                        Interlocked.Exchange(ref _clockOffsetTicks, offset.Ticks);
+                        NLog.Common.InternalLogger.Warn("Firehose: the local clock is {0:0} s off the service's; signing with the service's time from now on", -offset.TotalSeconds);
+                        continue;
+                    }
+                    if (attempt == 0 && IsExpiredCredentials(error))
+                    {
+                        RefreshCredentials();
+                        continue;
+                    }
+                    throw error;
+                }
             }
             finally
             {
@@ -78,7 +93,43 @@ namespace NLog.Targets.Firehose.Client
             }
         }
 
-        private async Task<(int Status, string? ErrorType, string? RequestId, byte[] Body)> SendAsync(string target, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+        /// <summary>How far the signing clock is set from the local clock, after a clock-skew correction.</summary>
+        internal TimeSpan ClockOffset => TimeSpan.FromTicks(Interlocked.Read(ref _clockOffsetTicks));
+
+        private static bool IsClockSkew(FirehoseServiceException error)
+        {
+            switch (error.ErrorCode)
+            {
+                case "RequestTimeTooSkewed":
+                case "RequestInTheFuture":
+                case "RequestExpired":
+                    return true;
+                case "InvalidSignatureException":
+                case "SignatureDoesNotMatch":
+                    return error.ServiceMessage.IndexOf("Signature expired", StringComparison.OrdinalIgnoreCase) >= 0
+                        || error.ServiceMessage.IndexOf("Signature not yet current", StringComparison.OrdinalIgnoreCase) >= 0;
+                default:
+                    return false;
+            }
+        }
+
+        private static bool IsExpiredCredentials(FirehoseServiceException error)
+            => error.ErrorCode is "ExpiredTokenException" or "ExpiredToken" or "TokenRefreshRequired";
+
+        private void RefreshCredentials()
+        {
+            switch (_credentials)
+            {
+                case RefreshingAWSCredentials refreshing:
+                    refreshing.ClearCredentials();
+                    break;
+                case DefaultChainCredentials chain:
+                    chain.Invalidate();
+                    break;
+            }
+        }
+
+        private async Task<(int Status, string? ErrorType, string? RequestId, DateTimeOffset? ServerDate, byte[] Body)> SendAsync(string target, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
         {
             ImmutableCredentials credentials = await _credentials.GetCredentialsAsync().ConfigureAwait(false)
                 ?? throw new InvalidOperationException("the AWS credential source returned no credentials");
@@ -93,7 +144,7 @@ namespace NLog.Targets.Firehose.Client
             signing.Headers.Add(new KeyValuePair<string, string>("host", _hostHeader));
             signing.Headers.Add(new KeyValuePair<string, string>("content-type", FirehoseProtocol.ContentType));
             signing.Headers.Add(new KeyValuePair<string, string>("x-amz-target", target));
-            SigV4Signature signature = _signer.Sign(signing, credentials, _utcNow());
+            SigV4Signature signature = _signer.Sign(signing, credentials, _utcNow() + ClockOffset);
 
             using var request = new HttpRequestMessage(HttpMethod.Post, _endpoint);
             request.Headers.Host = _hostHeader;
@@ -111,7 +162,7 @@ namespace NLog.Targets.Firehose.Client
                 byte[] responseBody = await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
                 string? errorType = FirstHeader(response, FirehoseProtocol.ErrorTypeHeader);
                 string? requestId = FirstHeader(response, FirehoseProtocol.RequestIdHeader);
-                return ((int)response.StatusCode, errorType, requestId, responseBody);
+                return ((int)response.StatusCode, errorType, requestId, response.Headers.Date, responseBody);
             }
             catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
             {

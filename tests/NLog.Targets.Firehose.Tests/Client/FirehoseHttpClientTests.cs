@@ -155,5 +155,59 @@ namespace NLog.Targets.Firehose.Tests.Client
             Assert.AreEqual("localhost:4573", FirehoseHttpClient.HostHeaderOf(new Uri("http://localhost:4573/")));
             Assert.AreEqual("[::1]:8080", FirehoseHttpClient.HostHeaderOf(new Uri("http://[::1]:8080/")));
         }
+
+        [TestMethod]
+        public async Task PutRecordBatch_LocalClock30MinutesSlow_CorrectedFromServerDateAndRetried()
+        {
+            await using var server = await LoopbackFirehose.StartAsync();
+            using var client = new FirehoseHttpClient(server.Url, server.Region, new BasicAWSCredentials(LoopbackFirehose.AccessKey, LoopbackFirehose.SecretKey),
+                TimeSpan.FromSeconds(30), utcNow: () => DateTime.UtcNow.AddMinutes(-30));
+            var response = await client.PutRecordBatchAsync("s", TwoRecords, CancellationToken.None);
+            Assert.AreEqual(0, response.FailedPutCount);
+            var calls = server.Calls.ToList();
+            Assert.HasCount(2, calls);
+            StringAssert.Contains(calls[0].SignatureProblem, "Signature expired");
+            Assert.IsNull(calls[1].SignatureProblem);
+            Assert.IsTrue(Math.Abs(client.ClockOffset.TotalMinutes - 30) < 1, client.ClockOffset.ToString());
+
+            // The correction holds for later calls: no more refusals.
+            await client.PutRecordBatchAsync("s", TwoRecords, CancellationToken.None);
+            Assert.HasCount(3, server.Calls);
+        }
+
+        [TestMethod]
+        public async Task PutRecordBatch_ExpiredToken_CredentialsRefreshedAndRetried()
+        {
+            await using var server = await LoopbackFirehose.StartAsync();
+            server.FailCall = call => server.Calls.Count == 1 ? (400, "ExpiredTokenException", "The security token included in the request is expired") : null;
+            var credentials = new CountingRefreshingCredentials();
+            using var client = NewClient(server, credentials);
+            var response = await client.PutRecordBatchAsync("s", TwoRecords, CancellationToken.None);
+            Assert.AreEqual(0, response.FailedPutCount);
+            Assert.HasCount(2, server.Calls);
+            Assert.AreEqual(2, credentials.Generated, "expired credentials are fetched anew before the retry");
+        }
+
+        [TestMethod]
+        public async Task PutRecordBatch_ExpiredTokenTwice_Throws()
+        {
+            await using var server = await LoopbackFirehose.StartAsync();
+            server.FailCall = _ => (400, "ExpiredTokenException", "The security token included in the request is expired");
+            using var client = NewClient(server, new CountingRefreshingCredentials());
+            var ex = await Assert.ThrowsExactlyAsync<FirehoseServiceException>(() => client.PutRecordBatchAsync("s", TwoRecords, CancellationToken.None));
+            Assert.AreEqual("ExpiredTokenException", ex.ErrorCode);
+            Assert.HasCount(2, server.Calls, "one refresh-and-retry, not a loop");
+        }
+
+        private sealed class CountingRefreshingCredentials : RefreshingAWSCredentials
+        {
+            public int Generated;
+
+            protected override CredentialsRefreshState GenerateNewCredentials()
+            {
+                Interlocked.Increment(ref Generated);
+                return new CredentialsRefreshState(new ImmutableCredentials(LoopbackFirehose.AccessKey, LoopbackFirehose.SecretKey, null), DateTime.UtcNow.AddHours(1));
+            }
+        }
     }
 }
