@@ -138,6 +138,15 @@ namespace NLog.Targets
         /// <remarks>Default: the entry assembly's name.</remarks>
         public Layout? ServiceName { get; set; }
 
+        /// <summary>
+        /// What to do with an event whose record is larger than Firehose accepts (1,024,000 bytes, delimiter included):
+        /// <see cref="FirehoseOversizeAction.Truncate"/> shrinks it (a JSON record stays valid JSON: its longest strings
+        /// are cut and <c>event.truncated</c> is added; other layouts are cut at a UTF-8 character boundary);
+        /// <see cref="FirehoseOversizeAction.Drop"/> drops it. Either way it is counted and reported.
+        /// </summary>
+        /// <remarks>Default: <see cref="FirehoseOversizeAction.Truncate"/>.</remarks>
+        public FirehoseOversizeAction OversizeAction { get; set; } = FirehoseOversizeAction.Truncate;
+
         /// <summary>How long one PutRecordBatch call may take, connecting included, before it counts as failed.</summary>
         /// <remarks>Default: <c>30000</c>.</remarks>
         public int RequestTimeoutMilliseconds { get; set; } = 30000;
@@ -324,13 +333,16 @@ namespace NLog.Targets
                 _render.Clear();
                 Layout.Render(logEvent, _render);
                 long size = _records.TryAdd(_render, _delimiter, FirehoseLimits.MaxRecordBytes, out bool added);
-                if (added)
+                if (added || TryTruncate(logEvent, size))
                     _recordEvents.Add(logEvent);
                 else
                     DropOversize(logEvent, size);
             }
             if (_render.Capacity > 1024 * 1024)
+            {
+                _render.Clear();   // give back a buffer grown by one huge event
                 _render.Capacity = 1024;
+            }
 
             _calls.Clear();
             _planner.Plan(_records.Sizes, _calls);
@@ -406,6 +418,26 @@ namespace NLog.Targets
                 }
                 list.Add(logEvent);
             }
+        }
+
+        /// <summary>Adds a truncated record for an oversized event when <see cref="OversizeAction"/> says so; false when it must be dropped.</summary>
+        private bool TryTruncate(LogEventInfo logEvent, long size)
+        {
+            if (OversizeAction != FirehoseOversizeAction.Truncate)
+                return false;
+            byte[] full = Encoding.UTF8.GetBytes(_render.ToString());
+            byte[]? cut = RecordTruncator.Truncate(full, FirehoseLimits.MaxRecordBytes - _delimiter.Length, out bool wasJson);
+            if (cut is null)
+                return false;
+            _records.AddBytes(cut, _delimiter);
+            Statistics.Truncated();
+            if (_logLimiter.ShouldLog("truncated|" + logEvent.LoggerName, out int suppressed))
+            {
+                InternalLogger.Warn("{0}: truncated an event from logger '{1}': its record was {2} bytes, more than the {3} bytes Firehose accepts in one record; {4}{5}",
+                    this, logEvent.LoggerName, size, FirehoseLimits.MaxRecordBytes,
+                    wasJson ? "its longest strings were shortened and event.truncated was added" : "it was cut at a character boundary", LogRateLimiter.Suppressed(suppressed));
+            }
+            return true;
         }
 
         private void DropOversize(LogEventInfo logEvent, long size)

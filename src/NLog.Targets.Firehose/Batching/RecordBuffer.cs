@@ -85,6 +85,18 @@ namespace NLog.Targets.Firehose.Batching
             return size;
         }
 
+        /// <summary>Appends <paramref name="data"/> followed by <paramref name="delimiter"/> as one record (the caller keeps it within the limit).</summary>
+        public void AddBytes(ReadOnlySpan<byte> data, byte[] delimiter)
+        {
+            EnsureCapacity(data.Length + delimiter.Length);
+            int start = _length;
+            data.CopyTo(_data.AsSpan(start));
+            delimiter.AsSpan().CopyTo(_data.AsSpan(start + data.Length));
+            _offsets.Add(start);
+            _sizes.Add(data.Length + delimiter.Length);
+            _length = start + data.Length + delimiter.Length;
+        }
+
         private void EnsureCapacity(int extra)
         {
             long needed = (long)_length + extra;

@@ -49,10 +49,10 @@ namespace NLog.Targets.Firehose.Tests.Batching
         }
 
         [TestMethod]
-        public void Write_RecordOf1024001Bytes_DroppedCountedAndWarned()
+        public void Write_RecordOf1024001BytesWithDrop_DroppedCountedAndWarned()
         {
             using var log = new InternalLogCapture(LogLevel.Warn);
-            using var h = Harness();
+            using var h = TargetHarness.Create(t => { t.Layout = "${message}"; t.OversizeAction = FirehoseOversizeAction.Drop; });
             h.LogFactory.GetLogger("Big.Logger").Info(new string('a', FirehoseLimits.MaxRecordBytes));   // + "\n" = 1,024,001
             h.Logger.Info("small");
             h.Flush();
@@ -60,6 +60,19 @@ namespace NLog.Targets.Firehose.Tests.Batching
             Assert.AreEqual(1, h.Target.Statistics.EventsDroppedOversize);
             StringAssert.Contains(log.Text, "Big.Logger");
             StringAssert.Contains(log.Text, "1024001 bytes");
+        }
+
+        [TestMethod]
+        public void Write_HugeEventLastInWrite_HugeDroppedOthersSentAndTargetKeepsWorking()
+        {
+            using var h = TargetHarness.Create(t => { t.Layout = "${message}"; t.OversizeAction = FirehoseOversizeAction.Drop; t.TaskDelayMilliseconds = 200; });
+            h.Logger.Info("before");
+            h.Logger.Info(new string('h', 5_000_000));   // last in the write: the render buffer still holds it afterwards
+            h.Flush();
+            h.Logger.Info("later");
+            h.Flush();
+            CollectionAssert.AreEqual(new[] { "before", "later" }, h.SentText);
+            Assert.AreEqual(1, h.Target.Statistics.EventsDroppedOversize);
         }
 
         [TestMethod]
@@ -76,15 +89,63 @@ namespace NLog.Targets.Firehose.Tests.Batching
         }
 
         [TestMethod]
-        public void Write_MultibyteRecordOneByteOver_Dropped()
+        public void Write_MultibyteRecordOneByteOverWithDrop_Dropped()
         {
-            using var h = Harness();
+            using var h = TargetHarness.Create(t => { t.Layout = "${message}"; t.OversizeAction = FirehoseOversizeAction.Drop; });
             // Fewer characters than the limit, more bytes: 512,000 × 2 + 1 = 1,024,001.
             h.Logger.Info(new string('é', 512_000));
             h.Logger.Info("🙂 after");
             h.Flush();
             CollectionAssert.AreEqual(new[] { "🙂 after" }, h.SentText);
             Assert.AreEqual(1, h.Target.Statistics.EventsDroppedOversize);
+        }
+
+        [TestMethod]
+        public void Write_TextRecordOf1024001Bytes_TruncatedAtLimitByDefault()
+        {
+            using var log = new InternalLogCapture(LogLevel.Warn);
+            using var h = Harness();
+            h.LogFactory.GetLogger("Big.Logger").Info(new string('a', FirehoseLimits.MaxRecordBytes));   // + "\n" = 1,024,001
+            h.Flush();
+            byte[] record = h.SentRecords.Single();
+            Assert.HasCount(FirehoseLimits.MaxRecordBytes, record);
+            Assert.AreEqual((byte)'\n', record[^1]);
+            Assert.AreEqual(1, h.Target.Statistics.EventsTruncated);
+            Assert.AreEqual(0, h.Target.Statistics.EventsDroppedOversize);
+            StringAssert.Contains(log.Text, "truncated an event from logger 'Big.Logger'");
+        }
+
+        [TestMethod]
+        public void Write_MultibyteTextOneByteOver_TruncatedAtCharacterBoundary()
+        {
+            using var h = Harness();
+            h.Logger.Info(new string('é', 512_000));   // 1,024,000 bytes + "\n"
+            h.Flush();
+            byte[] record = h.SentRecords.Single();
+            Assert.IsLessThanOrEqualTo(FirehoseLimits.MaxRecordBytes, record.Length);
+            string text = new UTF8Encoding(false, true).GetString(record);   // throws on a split character
+            Assert.AreEqual(new string('é', 511_999) + "\n", text);
+        }
+
+        [TestMethod]
+        public void Write_DefaultJsonLayoutWithHugeMessage_TruncatedToValidJsonWithMarker()
+        {
+            using var h = TargetHarness.Create();
+            h.Logger.WithProperty("OrderId", 42).Info("start " + new string('m', 3_000_000) + " end");
+            h.Flush();
+            byte[] record = h.SentRecords.Single();
+            Assert.IsLessThanOrEqualTo(FirehoseLimits.MaxRecordBytes, record.Length);
+            Assert.IsGreaterThan(FirehoseLimits.MaxRecordBytes - 1000, record.Length, "close to the limit, not wastefully small");
+            using var doc = System.Text.Json.JsonDocument.Parse(record);
+            var root = doc.RootElement;
+            Assert.IsTrue(root.GetProperty("event.truncated").GetBoolean());
+            Assert.IsGreaterThan(3_000_000, root.GetProperty("event.original_size").GetInt64());
+            string message = root.GetProperty("message").GetString()!;
+            StringAssert.StartsWith(message, "start mmm");
+            StringAssert.EndsWith(message, "…");
+            Assert.AreEqual(42, root.GetProperty("OrderId").GetInt32(), "other fields are kept");
+            Assert.AreEqual("info", root.GetProperty("log.level").GetString());
+            Assert.AreEqual(1, h.Target.Statistics.EventsTruncated);
         }
 
         [TestMethod]
