@@ -3,9 +3,10 @@ using System;
 namespace NLog.Targets.Firehose.Delivery
 {
     /// <summary>
-    /// The pace of calls to one delivery stream: a minimum gap between calls that doubles when the service throttles
-    /// (up to a ceiling) and shrinks by a quarter after each call that was not throttled, back to no gap at all. Every
-    /// call to the stream waits for its turn, so one throttled call slows them all; the rate recovers by itself once
+    /// The pace of calls to one delivery stream: a minimum gap between calls that follows the share of each call's
+    /// records the service throttled — it doubles when a whole call is throttled, holds steady when a fifth of the
+    /// records are, and shrinks by a quarter when none are, back to no gap at all (up to a ceiling). Every call to the
+    /// stream waits for its turn, so a throttle seen by one call slows them all; the rate recovers by itself once
     /// throttling stops. Thread-safe.
     /// </summary>
     internal sealed class AdaptiveRate
@@ -46,22 +47,31 @@ namespace NLog.Targets.Firehose.Delivery
             }
         }
 
-        /// <summary>The service throttled a call (or records in it): widen the gap.</summary>
-        public void OnThrottled()
-        {
-            lock (_lock)
-            {
-                TimeSpan doubled = _gap < InitialGap ? InitialGap : TimeSpan.FromTicks(_gap.Ticks * 2);
-                _gap = doubled > _maxGap ? _maxGap : doubled;
-            }
-        }
+        /// <summary>The share of a call's records throttled at which the gap holds steady.</summary>
+        public const double SteadyShare = 0.2;
+
+        /// <summary>The service throttled a whole call: double the gap.</summary>
+        public void OnThrottled() => OnResult(1.0);
 
         /// <summary>A call went through without throttling: narrow the gap.</summary>
-        public void OnAccepted()
+        public void OnAccepted() => OnResult(0.0);
+
+        /// <summary>
+        /// A call's outcome: <paramref name="throttledShare"/> of its records (0 to 1) were throttled. The gap is
+        /// multiplied by 0.75 + 1.25 × share: × 0.75 for none, × 1 at <see cref="SteadyShare"/>, × 2 for all.
+        /// </summary>
+        public void OnResult(double throttledShare)
         {
+            double share = throttledShare < 0 ? 0 : throttledShare > 1 ? 1 : throttledShare;
             lock (_lock)
             {
-                _gap = TimeSpan.FromTicks(_gap.Ticks * 3 / 4);
+                if (share > SteadyShare && _gap < InitialGap)
+                {
+                    _gap = InitialGap;
+                    return;
+                }
+                long ticks = (long)(_gap.Ticks * (0.75 + 1.25 * share));
+                _gap = ticks > _maxGap.Ticks ? _maxGap : TimeSpan.FromTicks(ticks);
                 if (_gap < NoGapBelow)
                     _gap = TimeSpan.Zero;
             }

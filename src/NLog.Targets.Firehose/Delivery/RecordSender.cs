@@ -115,7 +115,7 @@ namespace NLog.Targets.Firehose.Delivery
                     InternalLogger.Info("{0}: stream '{1}' answers again; sending resumed", _owner, stream.Name);
 
                 var failed = new List<int>();
-                bool throttled = false;
+                int throttled = 0;
                 long acceptedBytes = 0;
                 for (int i = 0; i < pending.Count; i++)
                 {
@@ -124,7 +124,8 @@ namespace NLog.Targets.Firehose.Delivery
                     {
                         failed.Add(pending[i]);
                         lastError = entry.ErrorCode;
-                        throttled |= FailureClassifier.ClassifyRecord(entry.ErrorCode!) == FailureKind.Throttled;
+                        if (FailureClassifier.ClassifyRecord(entry.ErrorCode!) == FailureKind.Throttled)
+                            throttled++;
                     }
                     else
                     {
@@ -134,10 +135,7 @@ namespace NLog.Targets.Firehose.Delivery
                 _statistics.Accepted(pending.Count - failed.Count, acceptedBytes);
                 _statistics.Rejected(failed.Count);
 
-                if (throttled)
-                    stream.Rate.OnThrottled();
-                else
-                    stream.Rate.OnAccepted();
+                stream.Rate.OnResult((double)throttled / pending.Count);
 
                 if (failed.Count == 0)
                     return new SendResult(Array.Empty<int>(), lastError, null);

@@ -67,6 +67,22 @@ namespace NLog.Targets.Firehose.Tests.Delivery
         }
 
         [TestMethod]
+        public void AdaptiveRate_ThrottledShare_GapFollowsShare()
+        {
+            var rate = new AdaptiveRate(TimeSpan.FromSeconds(10));
+            rate.OnResult(0.01);
+            Assert.AreEqual(TimeSpan.Zero, rate.Gap, "a few throttled records in a large call do not start a gap");
+            rate.OnResult(0.5);
+            Assert.AreEqual(AdaptiveRate.InitialGap, rate.Gap, "a large share does");
+            rate.OnResult(AdaptiveRate.SteadyShare);
+            Assert.AreEqual(AdaptiveRate.InitialGap, rate.Gap, "a fifth holds it steady");
+            rate.OnResult(1.0);
+            Assert.AreEqual(AdaptiveRate.InitialGap * 2, rate.Gap, "all throttled doubles it");
+            rate.OnResult(0.01);
+            Assert.IsLessThan(AdaptiveRate.InitialGap * 2, rate.Gap, "a small share narrows it");
+        }
+
+        [TestMethod]
         public void CircuitBreaker_TripProbeDoubleAndClose_AsScheduled()
         {
             var breaker = new CircuitBreaker(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(12));
