@@ -35,6 +35,11 @@ namespace NLog.Targets
         private readonly List<(int Start, int Count)> _calls = new List<(int, int)>();
         private readonly List<ReadOnlyMemory<byte>> _callRecords = new List<ReadOnlyMemory<byte>>(FirehoseLimits.MaxRecordsPerBatch);
         private readonly List<LogEventInfo> _recordEvents = new List<LogEventInfo>(FirehoseLimits.MaxRecordsPerBatch);
+        // Events of the last write that failed which Firehose did accept: when NLog retries that write (RetryCount),
+        // they are not sent again. Per target and per failed write, so another target, or a later write of a reused
+        // LogEventInfo, is never affected.
+        private readonly HashSet<LogEventInfo> _acceptedInFailedWrite = new HashSet<LogEventInfo>(ReferenceEqualityComparer.Instance);
+        private readonly List<LogEventInfo> _acceptedThisWrite = new List<LogEventInfo>();
         private readonly Dictionary<string, StreamState> _streams = new Dictionary<string, StreamState>(StringComparer.Ordinal);
         private readonly Dictionary<string, List<LogEventInfo>> _byStream = new Dictionary<string, List<LogEventInfo>>(StringComparer.Ordinal);
         private readonly LogRateLimiter _logLimiter = new LogRateLimiter(TimeSpan.FromMinutes(1));
@@ -43,6 +48,8 @@ namespace NLog.Targets
         private readonly SemaphoreSlim _writeGate = new SemaphoreSlim(1, 1);
         private readonly string _defaultServiceName;
         private IFirehoseClient? _client;
+        private Layout? _secretKey;
+        private Layout? _sessionToken;
         private RecordSender? _sender;
         private string? _fixedStreamName;
         private byte[] _delimiter = { (byte)'\n' };
@@ -118,11 +125,11 @@ namespace NLog.Targets
 
         /// <summary>The AWS secret access key that goes with <see cref="AccessKey"/>. Never logged.</summary>
         /// <remarks>Default: empty.</remarks>
-        public Layout? SecretKey { get; set; }
+        public Layout? SecretKey { get => _secretKey; set => _secretKey = SecretLayout.Wrap(value); }
 
         /// <summary>A session token for temporary credentials given by <see cref="AccessKey"/>/<see cref="SecretKey"/>. Never logged.</summary>
         /// <remarks>Default: empty.</remarks>
-        public Layout? SessionToken { get; set; }
+        public Layout? SessionToken { get => _sessionToken; set => _sessionToken = SecretLayout.Wrap(value); }
 
         /// <summary>
         /// Bytes appended to every record, so that S3 objects hold one JSON document per line. The escapes
@@ -291,6 +298,7 @@ namespace NLog.Targets
             DateTime deadline = DateTime.UtcNow.AddMilliseconds(DeliveryTimeoutMilliseconds);
             var failures = new List<string>();
             int undelivered = 0;
+            _acceptedThisWrite.Clear();
 
             if (_fixedStreamName != null)
             {
@@ -316,6 +324,16 @@ namespace NLog.Targets
                 }
             }
 
+            // Remembered only for NLog's retry of this same failed write: every event of it that Firehose has accepted
+            // (now, or in an earlier attempt and skipped now). A write that succeeds forgets it all.
+            _acceptedInFailedWrite.Clear();
+            if (undelivered > 0)
+            {
+                foreach (LogEventInfo accepted in _acceptedThisWrite)
+                    _acceptedInFailedWrite.Add(accepted);
+            }
+            _acceptedThisWrite.Clear();
+
             if (undelivered > 0)
                 throw new FirehoseDeliveryException($"{undelivered} of {logEvents.Count} events were not delivered to Firehose: {string.Join("; ", failures)}", undelivered);
         }
@@ -328,8 +346,11 @@ namespace NLog.Targets
             for (int i = 0; i < events.Count; i++)
             {
                 LogEventInfo logEvent = events[i];
-                if (EventTracker.IsDelivered(logEvent))
+                if (_acceptedInFailedWrite.Count > 0 && _acceptedInFailedWrite.Contains(logEvent))
+                {
+                    _acceptedThisWrite.Add(logEvent);
                     continue;   // accepted in an earlier attempt of this write (NLog's RetryCount): never resend
+                }
                 _render.Clear();
                 Layout.Render(logEvent, _render);
                 long size = _records.TryAdd(_render, _delimiter, FirehoseLimits.MaxRecordBytes, out bool added);
@@ -363,7 +384,7 @@ namespace NLog.Targets
                     if (next < result.Undelivered.Count && result.Undelivered[next] == i)
                         next++;
                     else
-                        EventTracker.MarkDelivered(_recordEvents[start + i]);
+                        _acceptedThisWrite.Add(_recordEvents[start + i]);
                 }
                 if (result.Undelivered.Count > 0)
                 {

@@ -45,7 +45,7 @@ namespace NLog.Targets.Firehose.Client
                 }
                 catch (Exception ex) when (ex is not OutOfMemoryException)
                 {
-                    error = $"AWS profile '{profile}' could not be read{Where(profilesLocation)}: {ex.Message}";
+                    error = $"AWS profile '{profile}' could not be read{Where(profilesLocation)}: {ex.GetType().Name}: {SecretRedactor.Redact(ex.Message)}";
                     return null;
                 }
                 error = $"AWS profile '{profile}' was not found{Where(profilesLocation)}: check Profile and ProfilesLocation, or the AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE environment variables";

@@ -16,7 +16,7 @@ namespace NLog.Targets.Firehose.Client
         private static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(5);
         private readonly SemaphoreSlim _gate = new SemaphoreSlim(1, 1);
         private AWSCredentials? _resolved;
-        private Exception? _lastFailure;
+        private NoCredentialsException? _lastFailure;
         private DateTime _lastFailureUtc;
 
         /// <summary>
@@ -48,7 +48,7 @@ namespace NLog.Targets.Firehose.Client
                     if (resolved is null)
                     {
                         if (_lastFailure != null && DateTime.UtcNow - _lastFailureUtc < RetryAfterFailure)
-                            throw new AmazonClientException(_lastFailure.Message, _lastFailure);
+                            throw new NoCredentialsException(_lastFailure.Message);
                         try
                         {
                             resolved = await new DefaultAWSCredentialsIdentityResolver().ResolveIdentityAsync(null!, CancellationToken.None).ConfigureAwait(false);
@@ -56,9 +56,9 @@ namespace NLog.Targets.Firehose.Client
                         }
                         catch (Exception ex) when (ex is not OutOfMemoryException)
                         {
-                            _lastFailure = new AmazonClientException(
-                                "No AWS credentials found: set AccessKey/SecretKey (for example from ${environment:…}), Profile, or the AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_PROFILE environment variables, or run with an IAM role. The AWS SDK said: " + ex.Message,
-                                ex);
+                            _lastFailure = new NoCredentialsException(
+                                "No AWS credentials found: set AccessKey/SecretKey (for example from ${environment:…}), Profile, or the AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_PROFILE environment variables, or run with an IAM role. The AWS SDK said: "
+                                + SecretRedactor.Redact(ex.Message));
                             _lastFailureUtc = DateTime.UtcNow;
                             throw _lastFailure;
                         }

@@ -46,6 +46,7 @@ namespace NLog.Targets.Firehose.Client
             _timeout = timeout;
             _http = new HttpClient(handler ?? CreateHandler(), disposeHandler: true)
             {
+                MaxResponseContentBufferSize = 16 * 1024 * 1024,   // a PutRecordBatch answer is a few KiB; refuse a runaway body
                 Timeout = System.Threading.Timeout.InfiniteTimeSpan,   // enforced per call below, to tell timeouts from cancellation
             };
         }
@@ -66,10 +67,12 @@ namespace NLog.Targets.Firehose.Client
                 FirehoseProtocol.WritePutRecordBatchBody(body, deliveryStreamName, records);
                 for (int attempt = 0; ; attempt++)
                 {
-                    var (status, errorType, requestId, serverDate, responseBody) = await SendAsync(FirehoseProtocol.PutRecordBatchTarget, body.WrittenMemory, cancellationToken).ConfigureAwait(false);
+                    var (status, errorType, requestId, serverDate, responseBody, credentials) = await SendAsync(FirehoseProtocol.PutRecordBatchTarget, body.WrittenMemory, cancellationToken).ConfigureAwait(false);
                     if (status == 200)
                         return FirehoseProtocol.ParsePutRecordBatchResponse(responseBody, records.Count);
-                    FirehoseServiceException error = FirehoseProtocol.ParseError(status, errorType, requestId, responseBody);
+                    FirehoseServiceException parsed = FirehoseProtocol.ParseError(status, errorType, requestId, responseBody);
+                    // Signature errors can echo the canonical request, session token included: never let it reach a log.
+                    var error = new FirehoseServiceException(parsed.ErrorCode, SecretRedactor.Redact(parsed.ServiceMessage, credentials.SecretKey, credentials.Token), status, requestId);
                     // Two refusals the client can fix by itself, once: a clock that is off, and credentials that expired.
                     if (attempt == 0 && IsClockSkew(error) && serverDate is { } date)
                     {
@@ -129,10 +132,19 @@ namespace NLog.Targets.Firehose.Client
             }
         }
 
-        private async Task<(int Status, string? ErrorType, string? RequestId, DateTimeOffset? ServerDate, byte[] Body)> SendAsync(string target, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+        private async Task<(int Status, string? ErrorType, string? RequestId, DateTimeOffset? ServerDate, byte[] Body, ImmutableCredentials Credentials)> SendAsync(string target, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
         {
-            ImmutableCredentials credentials = await _credentials.GetCredentialsAsync().ConfigureAwait(false)
-                ?? throw new InvalidOperationException("the AWS credential source returned no credentials");
+            ImmutableCredentials credentials;
+            try
+            {
+                // Bounded like the call itself: a stalled STS, SSO or instance-metadata request must not hold the write.
+                credentials = await _credentials.GetCredentialsAsync().WaitAsync(_timeout, cancellationToken).ConfigureAwait(false)
+                    ?? throw new InvalidOperationException("the AWS credential source returned no credentials");
+            }
+            catch (TimeoutException ex)
+            {
+                throw new TimeoutException($"getting AWS credentials took longer than {_timeout.TotalMilliseconds:0} ms", ex);
+            }
 
             var signing = new SigV4Request
             {
@@ -162,7 +174,7 @@ namespace NLog.Targets.Firehose.Client
                 byte[] responseBody = await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
                 string? errorType = FirstHeader(response, FirehoseProtocol.ErrorTypeHeader);
                 string? requestId = FirstHeader(response, FirehoseProtocol.RequestIdHeader);
-                return ((int)response.StatusCode, errorType, requestId, response.Headers.Date, responseBody);
+                return ((int)response.StatusCode, errorType, requestId, response.Headers.Date, responseBody, credentials);
             }
             catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
             {

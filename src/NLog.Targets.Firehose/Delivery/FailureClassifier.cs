@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.IO;
 using System.Net.Http;
 using System.Net.Sockets;
-using Amazon.Runtime;
 using NLog.Targets.Firehose.Client;
 
 namespace NLog.Targets.Firehose.Delivery
@@ -62,7 +61,7 @@ namespace NLog.Targets.Firehose.Delivery
                         return FailureKind.Fatal;
                     // An unknown refusal: a 4xx will not change by retrying; anything else may.
                     return service.StatusCode >= 400 && service.StatusCode < 500 ? FailureKind.Fatal : FailureKind.Transient;
-                case AmazonClientException when exception.Message.StartsWith("No AWS credentials found", StringComparison.Ordinal):
+                case NoCredentialsException:
                     code = "NoCredentials";
                     return FailureKind.Fatal;
                 case TimeoutException:

@@ -18,6 +18,13 @@ namespace NLog.Targets.Firehose.Layouts
         };
 
         /// <summary>
+        /// The objects the dotted field names make in OpenSearch/Elasticsearch (<c>host.name</c> makes <c>host</c> an
+        /// object). A property with one of these names would be a plain value where the index expects an object — a
+        /// mapping conflict that makes the index reject the whole document — so such properties are left out too.
+        /// </summary>
+        public static readonly string[] ObjectNames = { "event", "log", "error", "host", "process", "service" };
+
+        /// <summary>
         /// Creates the default layout. <paramref name="serviceName"/> renders the <c>service.name</c> field.
         /// </summary>
         public static JsonLayout Create(Layout serviceName)
@@ -45,6 +52,8 @@ namespace NLog.Targets.Firehose.Layouts
             layout.Attributes.Add(new JsonAttribute("process.name", "${processname}"));
             layout.Attributes.Add(new JsonAttribute("service.name", serviceName));
             foreach (string name in FieldNames)
+                layout.ExcludeProperties.Add(name);
+            foreach (string name in ObjectNames)
                 layout.ExcludeProperties.Add(name);
             return layout;
         }

@@ -138,7 +138,7 @@ namespace NLog.Targets.Firehose.Tests.Delivery
             Assert.AreEqual(FailureKind.Transient, FailureClassifier.Classify(new System.IO.IOException("reset"), out _));
             Assert.AreEqual(FailureKind.Transient, FailureClassifier.Classify(new System.IO.InvalidDataException("bad json"), out code));
             Assert.AreEqual("MalformedResponse", code);
-            Assert.AreEqual(FailureKind.Fatal, FailureClassifier.Classify(new AmazonClientException("No AWS credentials found: …"), out code));
+            Assert.AreEqual(FailureKind.Fatal, FailureClassifier.Classify(new NoCredentialsException("No AWS credentials found: …"), out code));
             Assert.AreEqual("NoCredentials", code);
         }
 
