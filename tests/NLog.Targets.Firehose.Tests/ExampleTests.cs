@@ -72,6 +72,19 @@ namespace NLog.Targets.Firehose.Tests
             Assert.AreEqual(500, target.BatchSize);
             Assert.AreEqual("\\n", target.RecordDelimiter);
             Assert.IsNotNull(target.ResolvedEndpoint, "the sample initialises with its defaults");
+
+            // Every public option of the target (its own and inherited ones a user sets) is written out as an attribute.
+            string text = File.ReadAllText(path);
+            var options = typeof(FirehoseTarget).GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance)
+                .Where(p => p.CanWrite && p.SetMethod!.IsPublic && p.DeclaringType != typeof(Target) && p.DeclaringType != typeof(TargetWithLayout) && p.DeclaringType != typeof(TargetWithContext))
+                .Select(p => p.Name)
+                .ToList();
+            CollectionAssert.IsSubsetOf(new[] { "DeliveryStreamName", "OversizeAction", "BatchSize", "QueueLimit", "OverflowAction" }, options);
+            foreach (string option in options)
+            {
+                string attribute = char.ToLowerInvariant(option[0]) + option.Substring(1) + "=\"";
+                StringAssert.Contains(text, attribute, "nlog.sample.config must write out " + option);
+            }
         }
     }
 }

@@ -13,7 +13,8 @@ namespace NLog.Targets.Firehose.Batching
         private const int InitialCapacity = 64 * 1024;
         private const int RetainedCapacity = 8 * 1024 * 1024;
 
-        private readonly Encoder _encoder = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false).GetEncoder();
+        private static readonly UTF8Encoding Utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false);
+        private readonly Encoder _encoder = Utf8.GetEncoder();
         private readonly List<int> _offsets = new List<int>();
         private readonly List<int> _sizes = new List<int>();
         private byte[] _data = new byte[InitialCapacity];
@@ -43,11 +44,37 @@ namespace NLog.Targets.Firehose.Batching
         /// </summary>
         public long MeasureUtf8(StringBuilder text, byte[] delimiter)
         {
-            _encoder.Reset();
+            // Encoder.GetByteCount does not carry state between calls, so a surrogate pair split across two chunks is
+            // joined here by hand.
             long total = delimiter.Length;
+            Span<char> pair = stackalloc char[2];
+            char pending = '\0';
             foreach (ReadOnlyMemory<char> chunk in text.GetChunks())
-                total += _encoder.GetByteCount(chunk.Span, flush: false);
-            total += _encoder.GetByteCount(ReadOnlySpan<char>.Empty, flush: true);
+            {
+                ReadOnlySpan<char> span = chunk.Span;
+                if (span.IsEmpty)
+                    continue;
+                if (pending != '\0')
+                {
+                    pair[0] = pending;
+                    pair[1] = span[0];
+                    total += Utf8.GetByteCount(char.IsLowSurrogate(span[0]) ? pair : pair.Slice(0, 1));
+                    if (char.IsLowSurrogate(span[0]))
+                        span = span.Slice(1);
+                    pending = '\0';
+                }
+                if (!span.IsEmpty && char.IsHighSurrogate(span[span.Length - 1]))
+                {
+                    pending = span[span.Length - 1];
+                    span = span.Slice(0, span.Length - 1);
+                }
+                total += Utf8.GetByteCount(span);
+            }
+            if (pending != '\0')
+            {
+                pair[0] = pending;
+                total += Utf8.GetByteCount(pair.Slice(0, 1));
+            }
             return total;
         }
 

@@ -60,6 +60,25 @@ namespace NLog.Targets.Firehose.Tests.Layouts
         }
 
         [TestMethod]
+        public void DefaultLayout_LocalTimestamp_WrittenAsUtcWithMilliseconds()
+        {
+            var local = new DateTime(2026, 3, 29, 1, 30, 15, 123, DateTimeKind.Utc).ToLocalTime();
+            Assert.AreEqual(DateTimeKind.Local, local.Kind);
+            var json = SendOne(l => l.Log(new LogEventInfo(LogLevel.Info, "Orders.Checkout", "fixed time") { TimeStamp = local }));
+            Assert.AreEqual("2026-03-29T01:30:15.123Z", json.GetProperty("@timestamp").GetString());
+        }
+
+        [TestMethod]
+        public void DefaultLayout_PropertiesNamedLikeEcsObjects_LeftOutSoTheIndexAcceptsTheDocument()
+        {
+            var json = SendOne(l => l.Warn("Connect to {host} failed: {error} ({event}, {log}, {process}, {service}, {hostname})", "db1", "refused", "e", "l", "p", "s", "h"));
+            foreach (string name in new[] { "host", "error", "event", "log", "process", "service" })
+                Assert.IsFalse(json.TryGetProperty(name, out _), name + " would clash with the " + name + ".* fields");
+            Assert.AreEqual("h", json.GetProperty("hostname").GetString(), "other names are kept");
+            Assert.AreEqual("Connect to db1 failed: refused (e, l, p, s, h)", json.GetProperty("message").GetString());
+        }
+
+        [TestMethod]
         public void DefaultLayout_ServiceNameSet_UsedForServiceName()
         {
             var json = SendOne(l => l.Warn("x"), t => t.ServiceName = "checkout-api");
