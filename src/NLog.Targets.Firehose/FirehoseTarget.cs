@@ -32,7 +32,6 @@ namespace NLog.Targets
         private readonly RecordBuffer _records = new RecordBuffer();
         private readonly BatchPlanner _planner = new BatchPlanner();
         private readonly StringBuilder _render = new StringBuilder(1024);
-        private readonly List<(int Start, int Count)> _calls = new List<(int, int)>();
         private readonly List<ReadOnlyMemory<byte>> _callRecords = new List<ReadOnlyMemory<byte>>(FirehoseLimits.MaxRecordsPerBatch);
         private readonly List<LogEventInfo> _recordEvents = new List<LogEventInfo>(FirehoseLimits.MaxRecordsPerBatch);
         // Events of the last write that failed which Firehose did accept: when NLog retries that write (RetryCount),
@@ -341,8 +340,13 @@ namespace NLog.Targets
         /// <summary>Renders, plans and delivers one stream's events; returns how many could not be delivered.</summary>
         private async Task<int> SendStreamAsync(RecordSender sender, string stream, IList<LogEventInfo> events, DateTime deadline, List<string> failures, CancellationToken cancellationToken)
         {
+            // Records are rendered into one reused buffer, and each call is sent as soon as the next record would not
+            // fit in it: a write never holds more than one call's worth (at most 4 MiB and 500 records) plus one record.
+            StreamState state = StateOf(stream);
             _records.Clear();
             _recordEvents.Clear();
+            long callBytes = 0;
+            int undelivered = 0;
             for (int i = 0; i < events.Count; i++)
             {
                 LogEventInfo logEvent = events[i];
@@ -354,51 +358,61 @@ namespace NLog.Targets
                 _render.Clear();
                 Layout.Render(logEvent, _render);
                 long size = _records.TryAdd(_render, _delimiter, FirehoseLimits.MaxRecordBytes, out bool added);
-                if (added || TryTruncate(logEvent, size))
-                    _recordEvents.Add(logEvent);
-                else
+                if (!added && !TryTruncate(logEvent, size))
+                {
                     DropOversize(logEvent, size);
+                    continue;
+                }
+                _recordEvents.Add(logEvent);
+                int recordSize = _records.Sizes[_records.Count - 1];
+                if (_planner.StartsNewCall(_records.Count - 1, callBytes, recordSize))
+                {
+                    // The new record opens the next call: send the ones before it, then keep only it.
+                    undelivered += await SendCallAsync(sender, state, _records.Count - 1, deadline, failures, cancellationToken).ConfigureAwait(false);
+                    _records.RetainLast();
+                    _recordEvents.RemoveRange(0, _recordEvents.Count - 1);
+                    callBytes = 0;
+                }
+                callBytes += recordSize;
             }
+            if (_records.Count > 0)
+                undelivered += await SendCallAsync(sender, state, _records.Count, deadline, failures, cancellationToken).ConfigureAwait(false);
             if (_render.Capacity > 1024 * 1024)
             {
                 _render.Clear();   // give back a buffer grown by one huge event
                 _render.Capacity = 1024;
             }
-
-            _calls.Clear();
-            _planner.Plan(_records.Sizes, _calls);
-            StreamState state = StateOf(stream);
-
-            int undelivered = 0;
-            foreach ((int start, int count) in _calls)
-            {
-                _callRecords.Clear();
-                for (int r = start; r < start + count; r++)
-                    _callRecords.Add(_records[r]);
-
-                SendResult result = await sender.SendAsync(state, _callRecords, deadline, cancellationToken).ConfigureAwait(false);
-
-                int next = 0;
-                for (int i = 0; i < count; i++)
-                {
-                    if (next < result.Undelivered.Count && result.Undelivered[next] == i)
-                        next++;
-                    else
-                        _acceptedThisWrite.Add(_recordEvents[start + i]);
-                }
-                if (result.Undelivered.Count > 0)
-                {
-                    undelivered += result.Undelivered.Count;
-                    failures.Add($"stream '{stream}': {result.Undelivered.Count} events, {result.Reason} (last error {result.LastError ?? "none"})");
-                    Statistics.Undeliverable(result.Undelivered.Count);
-                    if (_logLimiter.ShouldLog("undeliverable|" + stream + "|" + result.Reason, out int suppressed))
-                    {
-                        InternalLogger.Error("{0}: gave up on {1} events for stream '{2}': {3} (last error {4}); NLog is told they failed{5}",
-                            this, result.Undelivered.Count, stream, result.Reason, result.LastError ?? "none", LogRateLimiter.Suppressed(suppressed));
-                    }
-                }
-            }
             return undelivered;
+        }
+
+        /// <summary>Delivers the first <paramref name="count"/> records held; returns how many could not be delivered.</summary>
+        private async Task<int> SendCallAsync(RecordSender sender, StreamState state, int count, DateTime deadline, List<string> failures, CancellationToken cancellationToken)
+        {
+            _callRecords.Clear();
+            for (int r = 0; r < count; r++)
+                _callRecords.Add(_records[r]);
+
+            SendResult result = await sender.SendAsync(state, _callRecords, deadline, cancellationToken).ConfigureAwait(false);
+
+            int next = 0;
+            for (int i = 0; i < count; i++)
+            {
+                if (next < result.Undelivered.Count && result.Undelivered[next] == i)
+                    next++;
+                else
+                    _acceptedThisWrite.Add(_recordEvents[i]);
+            }
+            if (result.Undelivered.Count == 0)
+                return 0;
+
+            failures.Add($"stream '{state.Name}': {result.Undelivered.Count} events, {result.Reason} (last error {result.LastError ?? "none"})");
+            Statistics.Undeliverable(result.Undelivered.Count);
+            if (_logLimiter.ShouldLog("undeliverable|" + state.Name + "|" + result.Reason, out int suppressed))
+            {
+                InternalLogger.Error("{0}: gave up on {1} events for stream '{2}': {3} (last error {4}); NLog is told they failed{5}",
+                    this, result.Undelivered.Count, state.Name, result.Reason, result.LastError ?? "none", LogRateLimiter.Suppressed(suppressed));
+            }
+            return result.Undelivered.Count;
         }
 
         /// <summary>The state of a stream the target has sent to, or null (tests).</summary>

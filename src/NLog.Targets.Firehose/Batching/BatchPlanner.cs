@@ -1,16 +1,13 @@
-using System.Collections.Generic;
-
 namespace NLog.Targets.Firehose.Batching
 {
     /// <summary>
-    /// Splits a run of records, given by their sizes, into consecutive PutRecordBatch calls that each stay within
-    /// the record count and byte limits. Records larger than one record may hold are not its concern: the caller
-    /// removes them first.
+    /// Decides where one PutRecordBatch call ends and the next begins, so that no call exceeds the record count or
+    /// byte limits. Records larger than one record may hold are not its concern: the caller removes them first.
     /// </summary>
     internal sealed class BatchPlanner
     {
         private readonly int _maxRecords;
-        private readonly int _maxBytes;
+        private readonly long _maxBytes;
 
         /// <summary>Creates a planner with the service limits.</summary>
         public BatchPlanner()
@@ -19,36 +16,17 @@ namespace NLog.Targets.Firehose.Batching
         }
 
         /// <summary>Creates a planner with the given limits (tests use smaller ones).</summary>
-        public BatchPlanner(int maxRecords, int maxBytes)
+        public BatchPlanner(int maxRecords, long maxBytes)
         {
             _maxRecords = maxRecords;
             _maxBytes = maxBytes;
         }
 
         /// <summary>
-        /// Plans calls over <paramref name="recordSizes"/>, appending (first index, count) pairs to
-        /// <paramref name="calls"/> in order. Every record is in exactly one call; no call is empty.
+        /// Whether a record of <paramref name="nextSize"/> bytes must start a new call, given the call so far holds
+        /// <paramref name="records"/> records of <paramref name="bytes"/> bytes. An empty call always takes it.
         /// </summary>
-        public void Plan(IReadOnlyList<int> recordSizes, List<(int Start, int Count)> calls)
-        {
-            int start = 0;
-            int count = 0;
-            long bytes = 0;
-            for (int i = 0; i < recordSizes.Count; i++)
-            {
-                int size = recordSizes[i];
-                if (count > 0 && (count == _maxRecords || bytes + size > _maxBytes))
-                {
-                    calls.Add((start, count));
-                    start = i;
-                    count = 0;
-                    bytes = 0;
-                }
-                count++;
-                bytes += size;
-            }
-            if (count > 0)
-                calls.Add((start, count));
-        }
+        public bool StartsNewCall(int records, long bytes, int nextSize)
+            => records > 0 && (records >= _maxRecords || bytes + nextSize > _maxBytes);
     }
 }

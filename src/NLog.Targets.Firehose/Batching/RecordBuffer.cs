@@ -112,6 +112,22 @@ namespace NLog.Targets.Firehose.Batching
             return size;
         }
 
+        /// <summary>Keeps only the last record, moved to the start of the buffer (it opens the next call).</summary>
+        public void RetainLast()
+        {
+            int last = _sizes.Count - 1;
+            if (last <= 0)
+                return;
+            int offset = _offsets[last];
+            int size = _sizes[last];
+            Buffer.BlockCopy(_data, offset, _data, 0, size);
+            _offsets.Clear();
+            _sizes.Clear();
+            _offsets.Add(0);
+            _sizes.Add(size);
+            _length = size;
+        }
+
         /// <summary>Appends <paramref name="data"/> followed by <paramref name="delimiter"/> as one record (the caller keeps it within the limit).</summary>
         public void AddBytes(ReadOnlySpan<byte> data, byte[] delimiter)
         {

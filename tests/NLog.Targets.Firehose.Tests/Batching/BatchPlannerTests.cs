@@ -8,10 +8,27 @@ namespace NLog.Targets.Firehose.Tests.Batching
     [TestClass]
     public class BatchPlannerTests
     {
+        /// <summary>Splits records of the given sizes into calls the way the target does, one record at a time.</summary>
         private static List<(int Start, int Count)> Plan(IEnumerable<int> sizes)
         {
+            var planner = new BatchPlanner();
             var calls = new List<(int, int)>();
-            new BatchPlanner().Plan(sizes.ToList(), calls);
+            int start = 0, count = 0;
+            long bytes = 0;
+            foreach (int size in sizes)
+            {
+                if (planner.StartsNewCall(count, bytes, size))
+                {
+                    calls.Add((start, count));
+                    start += count;
+                    count = 0;
+                    bytes = 0;
+                }
+                count++;
+                bytes += size;
+            }
+            if (count > 0)
+                calls.Add((start, count));
             return calls;
         }
 

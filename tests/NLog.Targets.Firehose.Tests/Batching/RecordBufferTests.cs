@@ -45,5 +45,18 @@ namespace NLog.Targets.Firehose.Tests.Batching
             Assert.AreEqual(1, buffer.Count);
             CollectionAssert.AreEqual(Encoding.UTF8.GetBytes("ok\n"), buffer[0].ToArray());
         }
+    
+        [TestMethod]
+        public void RetainLast_ThreeRecords_OnlyLastKeptAtStartAndMoreCanFollow()
+        {
+            var buffer = new RecordBuffer();
+            foreach (string text in new[] { "one", "two", "three" })
+                buffer.TryAdd(new StringBuilder(text), Newline, 1000, out _);
+            buffer.RetainLast();
+            Assert.AreEqual(1, buffer.Count);
+            CollectionAssert.AreEqual(Encoding.UTF8.GetBytes("three\n"), buffer[0].ToArray());
+            buffer.TryAdd(new StringBuilder("four"), Newline, 1000, out _);
+            CollectionAssert.AreEqual(new[] { "three\n", "four\n" }, Enumerable.Range(0, buffer.Count).Select(i => Encoding.UTF8.GetString(buffer[i].Span)).ToArray());
+        }
     }
 }
