@@ -4,6 +4,7 @@ namespace NLog.Targets
     /// What the Firehose target does with an event whose record is larger than Firehose accepts (1,024,000 bytes,
     /// the record delimiter included).
     /// </summary>
+    /// <remarks>Default: <see cref="Truncate"/> (the target's <c>OversizeAction</c>).</remarks>
     public enum FirehoseOversizeAction
     {
         /// <summary>

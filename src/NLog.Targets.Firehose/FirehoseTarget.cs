@@ -75,7 +75,7 @@ namespace NLog.Targets
         /// <summary>Creates the target with its Firehose client made by <paramref name="clientFactory"/> (tests).</summary>
         internal FirehoseTarget(Func<FirehoseClientSettings, IFirehoseClient>? clientFactory)
         {
-            _clientFactory = clientFactory ?? (settings => new FirehoseHttpClient(settings.Endpoint, settings.Region, settings.Credentials, settings.RequestTimeout));
+            _clientFactory = clientFactory ?? (settings => new FirehoseHttpClient(settings.Endpoint, settings.Region, settings.Credentials, settings.RequestTimeout, owner: this));
             _defaultServiceName = Assembly.GetEntryAssembly()?.GetName().Name ?? "unknown_service";
             Layout = FirehoseJsonLayout.Create(Layout.FromMethod(RenderServiceName, LayoutRenderOptions.ThreadAgnostic));
 

@@ -28,6 +28,7 @@ namespace NLog.Targets.Firehose.Client
         private readonly TimeSpan _timeout;
         private ArrayBufferWriter<byte>? _spareBody;
         private long _clockOffsetTicks;
+        private readonly object _owner;
 
         /// <summary>Creates a client for <paramref name="endpoint"/>, signing for <paramref name="region"/>.</summary>
         /// <param name="endpoint">The service endpoint (<c>https://firehose.{region}.amazonaws.com</c> or a <c>ServiceUrl</c>).</param>
@@ -36,8 +37,10 @@ namespace NLog.Targets.Firehose.Client
         /// <param name="timeout">How long one call may take, connection included.</param>
         /// <param name="handler">The HTTP handler; a new <see cref="SocketsHttpHandler"/> when null (tests pass their own).</param>
         /// <param name="utcNow">The clock used for signing; <see cref="DateTime.UtcNow"/> when null.</param>
-        public FirehoseHttpClient(Uri endpoint, string region, AWSCredentials credentials, TimeSpan timeout, HttpMessageHandler? handler = null, Func<DateTime>? utcNow = null)
+        /// <param name="owner">Who the client works for, named in its log messages (the target).</param>
+        public FirehoseHttpClient(Uri endpoint, string region, AWSCredentials credentials, TimeSpan timeout, HttpMessageHandler? handler = null, Func<DateTime>? utcNow = null, object? owner = null)
         {
+            _owner = owner ?? "Firehose client";
             _endpoint = endpoint;
             _hostHeader = HostHeaderOf(endpoint);
             _signer = new SigV4Signer(region, FirehoseProtocol.SigningName);
@@ -78,7 +81,7 @@ namespace NLog.Targets.Firehose.Client
                     {
                         TimeSpan offset = date.UtcDateTime - _utcNow();
                         Interlocked.Exchange(ref _clockOffsetTicks, offset.Ticks);
-                        NLog.Common.InternalLogger.Warn("Firehose: the local clock is {0:0} s off the service's; signing with the service's time from now on", -offset.TotalSeconds);
+                        NLog.Common.InternalLogger.Warn("{0}: the local clock is {1:0} s off the service's; signing with the service's time from now on", _owner, -offset.TotalSeconds);
                         continue;
                     }
                     if (attempt == 0 && IsExpiredCredentials(error))
