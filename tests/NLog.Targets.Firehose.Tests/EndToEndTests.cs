@@ -21,15 +21,9 @@ namespace NLog.Targets.Firehose.Tests
         public async Task EndToEnd_DefaultLayout_SignedRecordsDecodeToEvents()
         {
             await using var server = await LoopbackFirehose.StartAsync("eu-west-1");
-            using var factory = Factory(new FirehoseTarget("firehose")
-            {
-                DeliveryStreamName = "e2e-stream",
-                Region = "eu-west-1",
-                ServiceUrl = server.Url.ToString(),
-                AccessKey = LoopbackFirehose.AccessKey,
-                SecretKey = LoopbackFirehose.SecretKey,
-                ServiceName = "e2e-service",
-            });
+            var target = server.NewTarget("e2e-stream");
+            target.ServiceName = "e2e-service";
+            using var factory = Factory(target);
             var logger = factory.GetLogger("E2E.Logger");
             for (int i = 0; i < 1200; i++)
                 logger.Info("event {Index}", i);

@@ -25,16 +25,9 @@ namespace NLog.Targets.Firehose.Tests
                 "The Canonical String for this request should have been\n'POST\n/\n\ncontent-type:application/x-amz-json-1.1\nhost:firehose\nx-amz-security-token:" + Token + "\n'" +
                 " and secret " + LoopbackFirehose.SecretKey);
             using var log = new InternalLogCapture(LogLevel.Trace);
-            var target = new FirehoseTarget("firehose")
-            {
-                DeliveryStreamName = "secrets",
-                Region = server.Region,
-                ServiceUrl = server.Url.ToString(),
-                AccessKey = LoopbackFirehose.AccessKey,
-                SecretKey = LoopbackFirehose.SecretKey,
-                SessionToken = Token,
-                DeliveryTimeoutMilliseconds = 0,
-            };
+            var target = server.NewTarget("secrets");
+            target.SessionToken = Token;
+            target.DeliveryTimeoutMilliseconds = 0;
             Exception? reported = null;
             using (var factory = TargetHarness.Configure(new LogFactory(), target))
             {

@@ -34,22 +34,15 @@ namespace NLog.Targets.Firehose.Tests.Delivery
             server.Faults.Latency = TimeSpan.FromMilliseconds(2);
             server.Faults.OutageMode = OutageMode.ConnectionRefused;
 
-            var target = new FirehoseTarget("firehose")
-            {
-                DeliveryStreamName = "soak",
-                Region = server.Region,
-                ServiceUrl = server.Url.ToString(),
-                AccessKey = LoopbackFirehose.AccessKey,
-                SecretKey = LoopbackFirehose.SecretKey,
-                // Long enough to ride out the outage; the backoff stays short so the test is quick.
-                DeliveryTimeoutMilliseconds = 120_000,
-                TaskTimeoutSeconds = 170,
-                RetryBaseDelayMilliseconds = 20,
-                RetryMaxDelayMilliseconds = 1000,
-                // Nothing may be discarded: the logging thread waits for room instead.
-                OverflowAction = AsyncTargetWrapperOverflowAction.Block,
-                QueueLimit = 20_000,
-            };
+            var target = server.NewTarget("soak");
+            // Long enough to ride out the outage; the backoff stays short so the test is quick.
+            target.DeliveryTimeoutMilliseconds = 120_000;
+            target.TaskTimeoutSeconds = 170;
+            target.RetryBaseDelayMilliseconds = 20;
+            target.RetryMaxDelayMilliseconds = 1000;
+            // Nothing may be discarded: the logging thread waits for room instead.
+            target.OverflowAction = AsyncTargetWrapperOverflowAction.Block;
+            target.QueueLimit = 20_000;
             var watch = Stopwatch.StartNew();
             var factory = TargetHarness.Configure(new LogFactory { ThrowConfigExceptions = true }, target);
             var logger = factory.GetLogger("Soak");

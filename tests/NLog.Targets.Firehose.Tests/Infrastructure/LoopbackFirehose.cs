@@ -118,6 +118,16 @@ namespace NLog.Targets.Firehose.Tests.Infrastructure
             return server;
         }
 
+        /// <summary>A real target pointed at this endpoint with its region and keys; tests set the rest.</summary>
+        public FirehoseTarget NewTarget(string stream) => new FirehoseTarget("firehose")
+        {
+            DeliveryStreamName = stream,
+            Region = Region,
+            ServiceUrl = Url.ToString(),
+            AccessKey = AccessKey,
+            SecretKey = SecretKey,
+        };
+
         public IReadOnlyList<string> AcceptedText(string? stream = null)
             => Accepted.Where(a => stream is null || a.Stream == stream).Select(a => Encoding.UTF8.GetString(a.Data)).ToList();
 
