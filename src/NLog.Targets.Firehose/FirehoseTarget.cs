@@ -9,6 +9,7 @@ using NLog.Common;
 using NLog.Config;
 using NLog.Layouts;
 using NLog.Targets.Firehose.Batching;
+using NLog.Targets.Firehose.Buffering;
 using NLog.Targets.Firehose.Client;
 using NLog.Targets.Firehose.Delivery;
 using NLog.Targets.Firehose.Diagnostics;
@@ -47,6 +48,9 @@ namespace NLog.Targets
         private readonly SemaphoreSlim _writeGate = new SemaphoreSlim(1, 1);
         private readonly string _defaultServiceName;
         private IFirehoseClient? _client;
+        private DiskBuffer? _buffer;
+        private CancellationTokenSource? _replayStop;
+        private Task? _replayTask;
         private Layout? _secretKey;
         private Layout? _sessionToken;
         private RecordSender? _sender;
@@ -179,6 +183,22 @@ namespace NLog.Targets
         /// <remarks>Default: <c>60000</c>.</remarks>
         public int DeliveryTimeoutMilliseconds { get; set; } = 60000;
 
+        /// <summary>
+        /// A directory for a durable buffer on disk (opt-in). What cannot be delivered now — the delivery timeout passes
+        /// during an outage or an open circuit breaker, or the target closes while retrying — is written there instead
+        /// of being given up, and replayed, oldest first, when the stream answers again and at the next start. Several
+        /// processes may share one directory. Data is flushed to the device on every write to the buffer.
+        /// </summary>
+        /// <remarks>Default: empty (no disk buffer).</remarks>
+        public Layout? BufferDirectory { get; set; }
+
+        /// <summary>
+        /// The most bytes the disk buffer may hold. When it is full, the oldest data goes first; what goes is counted
+        /// and reported in the internal log.
+        /// </summary>
+        /// <remarks>Default: <c>268435456</c> (256 MiB).</remarks>
+        public long MaxBufferBytes { get; set; } = 256L * 1024 * 1024;
+
         /// <summary>The circuit breaker's first wait before probing a stream that refused a call retrying cannot fix (tests shorten it).</summary>
         internal TimeSpan BreakerFirstProbe { get; set; } = TimeSpan.FromSeconds(5);
 
@@ -190,6 +210,9 @@ namespace NLog.Targets
 
         /// <summary>Counts of what the target received, sent, dropped and failed.</summary>
         internal FirehoseStatistics Statistics { get; } = new FirehoseStatistics();
+
+        /// <summary>The disk buffer, when <see cref="BufferDirectory"/> is set and the target is initialised (tests).</summary>
+        internal DiskBuffer? Buffer => _buffer;
 
         /// <summary>Where the region comes from when no option gives one; AWSSDK.Core's fallback by default (tests replace it).</summary>
         internal Func<string?> RegionFallback { get; set; } = () => FallbackRegionFactory.GetRegionEndpoint()?.SystemName;
@@ -249,7 +272,9 @@ namespace NLog.Targets
             _client = _clientFactory(new FirehoseClientSettings(endpoint, region, credentials, TimeSpan.FromMilliseconds(RequestTimeoutMilliseconds)));
             var backoff = new Backoff(TimeSpan.FromMilliseconds(RetryBaseDelayMilliseconds), TimeSpan.FromMilliseconds(RetryMaxDelayMilliseconds), JitterRandom);
             _sender = new RecordSender(_client, backoff, Statistics, _logLimiter, this);
-            _streams.Clear();
+            lock (_streams)
+                _streams.Clear();
+            StartBuffer(RenderOption(BufferDirectory, nullEvent), backoff);
             InternalLogger.Info("{0}: sending to {1} (region {2}, stream {3}), credentials from {4}",
                 this, endpoint, region, _fixedStreamName ?? DeliveryStreamName.ToString(), credentialsSource);
         }
@@ -257,10 +282,129 @@ namespace NLog.Targets
         /// <inheritdoc/>
         protected override void CloseTarget()
         {
-            base.CloseTarget();
+            base.CloseTarget();   // cancels a write still retrying: what it holds goes to the disk buffer, if any
+            _replayStop?.Cancel();
+            if (_buffer != null)
+            {
+                // Let the write and the replay loop finish with the buffer before it closes (neither needs the target's lock).
+                if (_writeGate.Wait(TimeSpan.FromSeconds(10)))
+                    _writeGate.Release();
+                _replayTask?.Wait(TimeSpan.FromSeconds(10));
+                _buffer.Dispose();
+                _buffer = null;
+            }
+            _replayStop?.Dispose();
+            _replayStop = null;
+            _replayTask = null;
             var client = Interlocked.Exchange(ref _client, null);
             _sender = null;
             client?.Dispose();
+        }
+
+        private void StartBuffer(string? directory, Backoff backoff)
+        {
+            if (directory is null)
+                return;
+            if (MaxBufferBytes < 1024 * 1024)
+                throw Config($"MaxBufferBytes must be at least 1048576 (1 MiB), not {MaxBufferBytes}");
+            try
+            {
+                _buffer = new DiskBuffer(System.IO.Path.GetFullPath(directory), MaxBufferBytes);
+            }
+            catch (Exception ex) when (ex is System.IO.IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException or System.Security.SecurityException)
+            {
+                throw Config($"BufferDirectory '{directory}' cannot be used ({ex.GetType().Name}: {ex.Message}): give a directory this process may create and write, or leave BufferDirectory empty");
+            }
+            var replaySender = new RecordSender(_client!, backoff, Statistics, _logLimiter, this);
+            _replayStop = new CancellationTokenSource();
+            var buffer = _buffer;
+            var stop = _replayStop.Token;
+            _replayTask = Task.Run(() => ReplayLoopAsync(buffer, replaySender, stop));
+            InternalLogger.Info("{0}: disk buffer in {1} ({2} bytes now, at most {3})", this, buffer.DirectoryPath, buffer.SizeBytes, MaxBufferBytes);
+        }
+
+        /// <summary>
+        /// Sends what the disk buffer holds, oldest first, whenever the stream answers; idles while it is empty or the
+        /// stream's breaker is open. Runs until the target closes.
+        /// </summary>
+        private async Task ReplayLoopAsync(DiskBuffer buffer, RecordSender sender, CancellationToken stop)
+        {
+            var idle = TimeSpan.FromMilliseconds(Math.Min(1000, Math.Max(50, RetryBaseDelayMilliseconds * 4)));
+            var waitAfterFailure = TimeSpan.FromMilliseconds(Math.Max(RetryMaxDelayMilliseconds, 100));
+            var attempt = TimeSpan.FromMilliseconds(Math.Min(Math.Max(DeliveryTimeoutMilliseconds, 1000), 30000));
+            while (!stop.IsCancellationRequested)
+            {
+                BufferedBatch? batch = null;
+                try
+                {
+                    batch = buffer.TryClaimOldest();
+                    if (batch is null)
+                    {
+                        await Task.Delay(idle, stop).ConfigureAwait(false);
+                        continue;
+                    }
+                    StreamState state = StateOf(batch.Stream);
+                    TimeSpan breakerWait = state.Breaker.TimeUntilCall(DateTime.UtcNow);
+                    if (breakerWait > TimeSpan.Zero)
+                    {
+                        buffer.Release(batch);
+                        batch = null;
+                        await Task.Delay(breakerWait < waitAfterFailure ? breakerWait : waitAfterFailure, stop).ConfigureAwait(false);
+                        continue;
+                    }
+
+                    SendResult result = await sender.SendAsync(state, batch.Records, DateTime.UtcNow + attempt, stop).ConfigureAwait(false);
+                    int delivered = batch.Records.Count - result.Undelivered.Count;
+                    if (result.Undelivered.Count == 0)
+                    {
+                        buffer.Acknowledge(batch);
+                    }
+                    else if (delivered > 0 && buffer.Append(batch.Stream, Subset(batch.Records, result.Undelivered)))
+                    {
+                        buffer.Acknowledge(batch);   // the rest was written back first: nothing is lost if we die in between
+                    }
+                    else
+                    {
+                        buffer.Release(batch);
+                        delivered = 0;
+                    }
+                    batch = null;
+                    if (delivered > 0)
+                        Statistics.Replayed(delivered);
+                    if (result.Undelivered.Count > 0)
+                        await Task.Delay(waitAfterFailure, stop).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                {
+                    break;
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    if (_logLimiter.ShouldLog("replay", out int suppressed))
+                        InternalLogger.Error(ex, "{0}: replaying the disk buffer failed; trying again later{1}", this, LogRateLimiter.Suppressed(suppressed));
+                    try
+                    {
+                        await Task.Delay(waitAfterFailure, stop).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        break;
+                    }
+                }
+                finally
+                {
+                    if (batch != null)
+                        buffer.Release(batch);
+                }
+            }
+        }
+
+        private static List<ReadOnlyMemory<byte>> Subset(IReadOnlyList<ReadOnlyMemory<byte>> records, IReadOnlyList<int> indexes)
+        {
+            var subset = new List<ReadOnlyMemory<byte>>(indexes.Count);
+            foreach (int index in indexes)
+                subset.Add(records[index]);
+            return subset;
         }
 
         /// <summary>Not used: the target always writes batches. Hands the event to the batch write.</summary>
@@ -405,6 +549,17 @@ namespace NLog.Targets
             if (result.Undelivered.Count == 0)
                 return 0;
 
+            if (_buffer != null && _buffer.Append(state.Name, Subset(_callRecords, result.Undelivered)))
+            {
+                Statistics.Buffered(result.Undelivered.Count);
+                if (_logLimiter.ShouldLog("buffered|" + state.Name + "|" + result.Reason, out int held))
+                {
+                    InternalLogger.Warn("{0}: {1} events for stream '{2}' could not be delivered now: {3} (last error {4}); kept in the disk buffer to send later{5}",
+                        this, result.Undelivered.Count, state.Name, result.Reason, result.LastError ?? "none", LogRateLimiter.Suppressed(held));
+                }
+                return 0;
+            }
+
             failures.Add($"stream '{state.Name}': {result.Undelivered.Count} events, {result.Reason} (last error {result.LastError ?? "none"})");
             Statistics.Undeliverable(result.Undelivered.Count);
             if (_logLimiter.ShouldLog("undeliverable|" + state.Name + "|" + result.Reason, out int suppressed))
@@ -416,9 +571,19 @@ namespace NLog.Targets
         }
 
         /// <summary>The state of a stream the target has sent to, or null (tests).</summary>
-        internal StreamState? StreamStateOf(string stream) => _streams.TryGetValue(stream, out StreamState? state) ? state : null;
+        internal StreamState? StreamStateOf(string stream)
+        {
+            lock (_streams)
+                return _streams.TryGetValue(stream, out StreamState? state) ? state : null;
+        }
 
         private StreamState StateOf(string stream)
+        {
+            lock (_streams)
+                return StateOfLocked(stream);
+        }
+
+        private StreamState StateOfLocked(string stream)
         {
             if (!_streams.TryGetValue(stream, out StreamState? state))
             {

@@ -17,6 +17,8 @@ namespace NLog.Targets.Firehose.Diagnostics
         private long _eventsDroppedOversize;
         private long _eventsTruncated;
         private long _eventsDroppedInvalidStream;
+        private long _eventsBuffered;
+        private long _eventsReplayed;
         private long _requests;
         private long _requestsFailed;
 
@@ -47,6 +49,12 @@ namespace NLog.Targets.Firehose.Diagnostics
         /// <summary>Events dropped because their delivery stream name rendered empty or invalid.</summary>
         public long EventsDroppedInvalidStream => Interlocked.Read(ref _eventsDroppedInvalidStream);
 
+        /// <summary>Events written to the disk buffer because they could not be delivered then.</summary>
+        public long EventsBuffered => Interlocked.Read(ref _eventsBuffered);
+
+        /// <summary>Events delivered from the disk buffer.</summary>
+        public long EventsReplayed => Interlocked.Read(ref _eventsReplayed);
+
         /// <summary>PutRecordBatch calls made.</summary>
         public long Requests => Interlocked.Read(ref _requests);
 
@@ -74,6 +82,10 @@ namespace NLog.Targets.Firehose.Diagnostics
         internal void Retried(int records) => Interlocked.Add(ref _recordsRetried, records);
 
         internal void Undeliverable(int events) => Interlocked.Add(ref _eventsUndeliverable, events);
+
+        internal void Buffered(int events) => Interlocked.Add(ref _eventsBuffered, events);
+
+        internal void Replayed(int events) => Interlocked.Add(ref _eventsReplayed, events);
 
         internal void DroppedOversize() => Interlocked.Increment(ref _eventsDroppedOversize);
 
