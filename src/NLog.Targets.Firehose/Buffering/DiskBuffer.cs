@@ -70,11 +70,8 @@ namespace NLog.Targets.Firehose.Buffering
         /// <summary>The smallest size a segment rolls at.</summary>
         internal const long MinSegmentBytes = 64 * 1024;
 
-        /// <summary>
-        /// At most this many segments besides the active one are held (locked, their frame lists in memory) while no
-        /// batch of theirs is claimed; the newest beyond it are let go, to be read again when their turn comes.
-        /// </summary>
-        internal const int MaxIdleHeldSegments = 16;
+        /// <summary>The default of <see cref="MaxIdleHeldSegments"/>.</summary>
+        internal const int DefaultMaxIdleHeldSegments = 16;
 
         private const long ListingMaxAgeMilliseconds = 1000;
         private const long LockRetryMilliseconds = 1000;
@@ -184,6 +181,14 @@ namespace NLog.Targets.Firehose.Buffering
 
         /// <summary>The size a segment rolls at.</summary>
         internal long SegmentBytes => _segmentBytes;
+
+        /// <summary>
+        /// At most this many segments besides the active one stay held (locked, their frame lists in memory) while no
+        /// batch of theirs is claimed; the newest beyond it are let go, to be read again when their turn comes. Under
+        /// one cap a directory holds about eight segments per writer, so this bounds open files and memory only when
+        /// instances with different caps share a directory. Settable for tests.
+        /// </summary>
+        internal int MaxIdleHeldSegments { get; set; } = DefaultMaxIdleHeldSegments;
 
         /// <summary>
         /// Test hook: when set, called instead of writing a frame to the active segment file (to simulate a disk that
