@@ -14,6 +14,10 @@ namespace NLog.Targets.Firehose.CrashHost
     /// buffer-append &lt;directory&gt; [--max-bytes N] [--no-fsync] [--records N] [--record-bytes N] [--delay-ms N]
     ///     Appends batches numbered 0, 1, 2, … to a DiskBuffer on the directory, forever; after each Append that
     ///     returns true prints "APPENDED n". Record j of batch n is "n:j:" followed by 'x' up to --record-bytes.
+    /// target &lt;directory&gt; &lt;serviceUrl&gt; &lt;region&gt; &lt;events&gt;
+    ///     Logs events with ids "e-0" … through a real FirehoseTarget with its disk buffer on the directory
+    ///     (credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY), then waits forever; each time the count of
+    ///     events the target has written to the disk buffer grows, prints "BUFFERED n".
     /// </code>
     /// </summary>
     internal static class Program
@@ -22,7 +26,10 @@ namespace NLog.Targets.Firehose.CrashHost
         {
             if (args.Length >= 2 && args[0] == "buffer-append")
                 return BufferAppend(args[1], Options(args, 2));
+            if (args.Length >= 5 && args[0] == "target")
+                return TargetMode(args[1], args[2], args[3], int.Parse(args[4], CultureInfo.InvariantCulture));
             Console.Error.WriteLine("usage: buffer-append <directory> [--max-bytes N] [--no-fsync] [--records N] [--record-bytes N] [--delay-ms N]");
+            Console.Error.WriteLine("       target <directory> <serviceUrl> <region> <events>");
             return 2;
         }
 
@@ -45,6 +52,40 @@ namespace NLog.Targets.Firehose.CrashHost
                     Console.WriteLine("FAILED " + n.ToString(CultureInfo.InvariantCulture));
                 if (delay > 0)
                     Thread.Sleep(delay);
+            }
+        }
+
+        private static int TargetMode(string directory, string serviceUrl, string region, int events)
+        {
+            var target = new FirehoseTarget("firehose")
+            {
+                DeliveryStreamName = "crash-target",
+                Region = region,
+                ServiceUrl = serviceUrl,
+                BufferDirectory = directory,
+                DeliveryTimeoutMilliseconds = 200,
+                RetryBaseDelayMilliseconds = 10,
+                RetryMaxDelayMilliseconds = 50,
+                Layout = "{\"event.id\":\"${event-properties:n}\"}",
+            };
+            var factory = new LogFactory { ThrowConfigExceptions = true };
+            var config = new NLog.Config.LoggingConfiguration(factory);
+            config.AddRuleForAllLevels(target);
+            factory.Configuration = config;
+            var logger = factory.GetLogger("Crash");
+            for (int i = 0; i < events; i++)
+                logger.WithProperty("n", "e-" + i.ToString(CultureInfo.InvariantCulture)).Info("crash test event");
+            Console.WriteLine("LOGGED " + events.ToString(CultureInfo.InvariantCulture));
+            long reported = 0;
+            while (true)
+            {
+                long buffered = target.Statistics.EventsBuffered;
+                if (buffered != reported)
+                {
+                    reported = buffered;
+                    Console.WriteLine("BUFFERED " + buffered.ToString(CultureInfo.InvariantCulture));
+                }
+                Thread.Sleep(5);
             }
         }
 

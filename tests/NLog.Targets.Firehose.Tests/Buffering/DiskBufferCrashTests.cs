@@ -82,7 +82,8 @@ namespace NLog.Targets.Firehose.Tests.Buffering
             AssertEveryReportedOnce(reported, ClaimAllBatchNumbers(reopened));
         }
 
-        private static Process StartHost(IEnumerable<string> arguments)
+        /// <summary>Starts the crash host (built with the solution) with <paramref name="arguments"/> and extra environment variables.</summary>
+        internal static Process StartHost(IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
         {
             string configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
             string dll = Path.Combine(TestPaths.RepositoryRoot, "tests", "NLog.Targets.Firehose.CrashHost", "bin", configuration, "net10.0", "NLog.Targets.Firehose.CrashHost.dll");
@@ -97,6 +98,8 @@ namespace NLog.Targets.Firehose.Tests.Buffering
             start.ArgumentList.Add(dll);
             foreach (string argument in arguments)
                 start.ArgumentList.Add(argument);
+            foreach (var pair in environment ?? new Dictionary<string, string>())
+                start.Environment[pair.Key] = pair.Value;
             return Process.Start(start)!;
         }
 
