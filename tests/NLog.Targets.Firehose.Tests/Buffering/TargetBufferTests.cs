@@ -13,22 +13,18 @@ namespace NLog.Targets.Firehose.Tests.Buffering
     [TestClass]
     public class TargetBufferTests
     {
-        private string _directory = null!;
+        private TempDirectory _temp = null!;
 
         [TestInitialize]
-        public void CreateDirectory() => _directory = Path.Combine(Path.GetTempPath(), "firehose-buffer-" + Guid.NewGuid().ToString("N"));
+        public void CreateDirectory() => _temp = new TempDirectory();
 
         [TestCleanup]
-        public void DeleteDirectory()
-        {
-            if (Directory.Exists(_directory))
-                Directory.Delete(_directory, recursive: true);
-        }
+        public void DeleteDirectory() => _temp.Dispose();
 
         private FirehoseTarget BufferedTarget(LoopbackFirehose server, string stream)
         {
             var target = server.NewTarget(stream);
-            target.BufferDirectory = _directory;
+            target.BufferDirectory = _temp.Path;
             target.DeliveryTimeoutMilliseconds = 300;
             target.RetryBaseDelayMilliseconds = 10;
             target.RetryMaxDelayMilliseconds = 100;
@@ -132,7 +128,7 @@ namespace NLog.Targets.Firehose.Tests.Buffering
         public void Init_MaxBufferBytesTooSmall_ConfigurationError()
         {
             var target = TargetHarness.NewTarget(_ => NSubstitute.Substitute.For<NLog.Targets.Firehose.Client.IFirehoseClient>());
-            target.BufferDirectory = _directory;
+            target.BufferDirectory = _temp.Path;
             target.MaxBufferBytes = 1000;
             using var factory = new LogFactory { ThrowConfigExceptions = true };
             var ex = Assert.ThrowsExactly<NLogConfigurationException>(() => TargetHarness.Configure(factory, target));
