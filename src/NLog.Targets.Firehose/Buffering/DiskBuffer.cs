@@ -206,6 +206,7 @@ namespace NLog.Targets.Firehose.Buffering
         /// <see cref="AppendFailedRecords"/> and logged, when the write failed, the batch alone is larger than maxBytes,
         /// or no room could be made (everything older is locked by other processes or claimed).
         /// </returns>
+        /// <exception cref="ArgumentNullException"><paramref name="stream"/> or <paramref name="records"/> is null (a caller bug, not an I/O problem).</exception>
         public bool Append(string stream, IReadOnlyList<ReadOnlyMemory<byte>> records)
         {
             ArgumentNullException.ThrowIfNull(stream);
@@ -213,8 +214,14 @@ namespace NLog.Targets.Firehose.Buffering
             if (records.Count == 0)
                 return true;
             byte[] name = Encoding.UTF8.GetBytes(stream);
+            if (name.Length > FrameFormat.MaxStreamNameBytes)
+            {
+                Interlocked.Add(ref _appendFailedRecords, records.Count);
+                LogLimited("name", null, "refused a batch of {0} records: its stream name is {1} bytes long, more than {2}", records.Count, name.Length, FrameFormat.MaxStreamNameBytes);
+                return false;
+            }
             long frameLength = FrameFormat.Measure(name.Length, records);
-            if (name.Length > FrameFormat.MaxStreamNameBytes || frameLength > FrameFormat.MaxFrameBytes || frameLength > _maxBytes)
+            if (frameLength > FrameFormat.MaxFrameBytes || frameLength > _maxBytes)
             {
                 Interlocked.Add(ref _appendFailedRecords, records.Count);
                 LogLimited("oversize", null, "refused a batch of {0} records for stream '{1}': it takes {2} bytes on disk, more than the buffer's cap of {3} bytes (or the frame limit of {4}); raise the cap or send smaller batches",
