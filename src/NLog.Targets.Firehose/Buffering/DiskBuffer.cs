@@ -73,7 +73,10 @@ namespace NLog.Targets.Firehose.Buffering
         /// <summary>The default of <see cref="MaxIdleHeldSegments"/>.</summary>
         internal const int DefaultMaxIdleHeldSegments = 16;
 
+        /// <summary>A directory listing older than this is read again before a claim or a cap check relies on it.</summary>
         private const long ListingMaxAgeMilliseconds = 1000;
+
+        /// <summary>A segment lock found taken is not tried again for this long (unless nothing else is pending).</summary>
         private const long LockRetryMilliseconds = 1000;
 
         private readonly object _sync = new object();
@@ -140,6 +143,13 @@ namespace NLog.Targets.Firehose.Buffering
                 {
                     RemoveOrphans();
                     RefreshListing();
+
+                    // New names sort after every segment already here, even if the clock went back since they were made.
+                    foreach (string name in _segments.Keys)
+                    {
+                        if (SegmentFiles.TimeOf(name) is DateTime time && time > _lastNameTime)
+                            _lastNameTime = time;
+                    }
                     foreach (Segment segment in _segments.Values.ToArray())
                     {
                         TryHold(segment, force: true);

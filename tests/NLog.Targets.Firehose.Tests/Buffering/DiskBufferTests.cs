@@ -456,6 +456,17 @@ namespace NLog.Targets.Firehose.Tests.Buffering
         }
 
         [TestMethod]
+        public void Append_AfterSegmentsNamedLaterThanTheClock_NewSegmentsStillSortAfterThem()
+        {
+            using var dir = new TempDirectory();
+            string segment = WriteFive(dir.Path);
+            File.Move(segment, Path.Combine(dir.Path, "20990101T0000000000000Z-00000001-1-abcdef01.seg"));   // as if the clock went back since
+            using var buffer = new DiskBuffer(dir.Path, Large);
+            Assert.IsTrue(buffer.Append("s", Batch("mine")));
+            CollectionAssert.AreEqual(new[] { "1", "2", "3", "4", "5", "mine" }, ClaimAll(buffer, ack: false));
+        }
+
+        [TestMethod]
         public void Open_OrphanLockAndAckFiles_Removed()
         {
             using var dir = new TempDirectory();
