@@ -24,8 +24,10 @@ namespace NLog.Targets.Firehose.Buffering
     /// a batch bigger than that gets a segment of its own.</para>
     /// <para><b>When data reaches the disk.</b> With <c>fsyncEachAppend</c> (the default) <see cref="Append"/> returns
     /// true only after the frame is written and flushed to the device (<c>FileStream.Flush(true)</c>, i.e. fsync): it
-    /// survives the process being killed and the machine losing power. That costs one device flush per call, about a
-    /// millisecond or more on real disks, paid by the appending thread while the buffer is locked. With
+    /// survives the process being killed and the machine losing power. That costs one device flush per call, paid by the
+    /// appending thread while the buffer is locked: batches of 500 records of 300 bytes went in at about 2,000 a second
+    /// with the flush and 4,000 without on a 2-core VM with a virtual ext4 disk; a spinning disk, or any device that
+    /// honours a flush without a battery-backed cache, can take several milliseconds a flush. With
     /// <c>fsyncEachAppend = false</c> the frame is handed to the operating system before Append returns: it survives
     /// the process being killed (<c>kill -9</c>, a crash), but a power loss or kernel crash can lose what the system
     /// had not yet written back (typically the last few seconds; a segment is still flushed to the device when it rolls
