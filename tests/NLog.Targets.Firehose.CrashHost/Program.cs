@@ -90,7 +90,7 @@ namespace NLog.Targets.Firehose.CrashHost
         }
 
         /// <summary>Record <paramref name="j"/> of batch <paramref name="n"/>: "n:j:" padded with 'x' to the size.</summary>
-        internal static byte[] Record(long n, int j, int size)
+        private static byte[] Record(long n, int j, int size)
         {
             var text = new StringBuilder(n.ToString(CultureInfo.InvariantCulture)).Append(':').Append(j.ToString(CultureInfo.InvariantCulture)).Append(':');
             if (text.Length < size)

@@ -20,8 +20,7 @@ namespace NLog.Targets.Firehose.Tests
         public async Task ConsoleExample_PointedAtEndpointWithEnvironmentCredentials_DeliversSignedRecords()
         {
             await using var server = await LoopbackFirehose.StartAsync("us-east-1");
-            string configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
-            string dll = Path.Combine(TestPaths.RepositoryRoot, "examples", "ConsoleApp", "bin", configuration, "net10.0", "ConsoleApp.dll");
+            string dll = TestPaths.BuiltAssembly(Path.Combine("examples", "ConsoleApp"), "ConsoleApp");
             Assert.IsTrue(File.Exists(dll), "the example is built with the solution; not found: " + dll);
 
             var start = new ProcessStartInfo("dotnet")

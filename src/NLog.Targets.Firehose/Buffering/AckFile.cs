@@ -17,8 +17,13 @@ namespace NLog.Targets.Firehose.Buffering
     /// </summary>
     internal static class AckFile
     {
+        /// <summary>Bytes of everything but the offsets: magic, version, prefix end, count, checksum.</summary>
         private const int FixedBytes = 4 + 4 + 8 + 4 + 4;
+
+        /// <summary>The format version written and the only one read.</summary>
         private const int Version = 1;
+
+        /// <summary>The first four bytes: "FHBA".</summary>
         private static ReadOnlySpan<byte> Magic => new byte[] { (byte)'F', (byte)'H', (byte)'B', (byte)'A' };
 
         /// <summary>

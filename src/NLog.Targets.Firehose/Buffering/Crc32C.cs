@@ -8,7 +8,10 @@ namespace NLog.Targets.Firehose.Buffering
     /// </summary>
     internal static class Crc32C
     {
+        /// <summary>The Castagnoli polynomial, bit-reversed.</summary>
         private const uint Polynomial = 0x82F63B78;
+
+        /// <summary>Eight 256-entry tables, one after the other.</summary>
         private static readonly uint[] Table = BuildTable();
 
         /// <summary>The CRC-32C of <paramref name="data"/>.</summary>

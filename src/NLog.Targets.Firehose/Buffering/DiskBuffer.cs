@@ -24,8 +24,10 @@ namespace NLog.Targets.Firehose.Buffering
     /// a batch bigger than that gets a segment of its own.</para>
     /// <para><b>When data reaches the disk.</b> With <c>fsyncEachAppend</c> (the default) <see cref="Append"/> returns
     /// true only after the frame is written and flushed to the device (<c>FileStream.Flush(true)</c>, i.e. fsync): it
-    /// survives the process being killed and the machine losing power. That costs one device flush per call, about a
-    /// millisecond or more on real disks, paid by the appending thread while the buffer is locked. With
+    /// survives the process being killed and the machine losing power. That costs one device flush per call, paid by the
+    /// appending thread while the buffer is locked: batches of 500 records of 300 bytes went in at about 2,000 a second
+    /// with the flush and 4,000 without on a 2-core VM with a virtual ext4 disk; a spinning disk, or any device that
+    /// honours a flush without a battery-backed cache, can take several milliseconds a flush. With
     /// <c>fsyncEachAppend = false</c> the frame is handed to the operating system before Append returns: it survives
     /// the process being killed (<c>kill -9</c>, a crash), but a power loss or kernel crash can lose what the system
     /// had not yet written back (typically the last few seconds; a segment is still flushed to the device when it rolls
@@ -73,7 +75,10 @@ namespace NLog.Targets.Firehose.Buffering
         /// <summary>The default of <see cref="MaxIdleHeldSegments"/>.</summary>
         internal const int DefaultMaxIdleHeldSegments = 16;
 
+        /// <summary>A directory listing older than this is read again before a claim or a cap check relies on it.</summary>
         private const long ListingMaxAgeMilliseconds = 1000;
+
+        /// <summary>A segment lock found taken is not tried again for this long (unless nothing else is pending).</summary>
         private const long LockRetryMilliseconds = 1000;
 
         private readonly object _sync = new object();
@@ -140,6 +145,13 @@ namespace NLog.Targets.Firehose.Buffering
                 {
                     RemoveOrphans();
                     RefreshListing();
+
+                    // New names sort after every segment already here, even if the clock went back since they were made.
+                    foreach (string name in _segments.Keys)
+                    {
+                        if (SegmentFiles.TimeOf(name) is DateTime time && time > _lastNameTime)
+                            _lastNameTime = time;
+                    }
                     foreach (Segment segment in _segments.Values.ToArray())
                     {
                         TryHold(segment, force: true);
@@ -206,6 +218,7 @@ namespace NLog.Targets.Firehose.Buffering
         /// <see cref="AppendFailedRecords"/> and logged, when the write failed, the batch alone is larger than maxBytes,
         /// or no room could be made (everything older is locked by other processes or claimed).
         /// </returns>
+        /// <exception cref="ArgumentNullException"><paramref name="stream"/> or <paramref name="records"/> is null (a caller bug, not an I/O problem).</exception>
         public bool Append(string stream, IReadOnlyList<ReadOnlyMemory<byte>> records)
         {
             ArgumentNullException.ThrowIfNull(stream);
@@ -213,8 +226,14 @@ namespace NLog.Targets.Firehose.Buffering
             if (records.Count == 0)
                 return true;
             byte[] name = Encoding.UTF8.GetBytes(stream);
+            if (name.Length > FrameFormat.MaxStreamNameBytes)
+            {
+                Interlocked.Add(ref _appendFailedRecords, records.Count);
+                LogLimited("name", null, "refused a batch of {0} records: its stream name is {1} bytes long, more than {2}", records.Count, name.Length, FrameFormat.MaxStreamNameBytes);
+                return false;
+            }
             long frameLength = FrameFormat.Measure(name.Length, records);
-            if (name.Length > FrameFormat.MaxStreamNameBytes || frameLength > FrameFormat.MaxFrameBytes || frameLength > _maxBytes)
+            if (frameLength > FrameFormat.MaxFrameBytes || frameLength > _maxBytes)
             {
                 Interlocked.Add(ref _appendFailedRecords, records.Count);
                 LogLimited("oversize", null, "refused a batch of {0} records for stream '{1}': it takes {2} bytes on disk, more than the buffer's cap of {3} bytes (or the frame limit of {4}); raise the cap or send smaller batches",

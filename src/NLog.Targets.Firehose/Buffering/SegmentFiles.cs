@@ -28,12 +28,21 @@ namespace NLog.Targets.Firehose.Buffering
         /// <summary>The search pattern that lists segment files.</summary>
         public const string SegmentPattern = "*" + SegmentExtension;
 
+        /// <summary>The creation time at the start of a base name, to the 100 ns.</summary>
         private const string TimeFormat = "yyyyMMdd'T'HHmmssfffffff'Z'";
+
+        /// <summary>The length of <see cref="TimeFormat"/>'s output.</summary>
         private const int TimeLength = 23;
 
         /// <summary>A base name for a new segment created at <paramref name="utc"/>.</summary>
         public static string BaseName(DateTime utc, long sequence, string writerId) =>
             utc.ToString(TimeFormat, CultureInfo.InvariantCulture) + "-" + sequence.ToString("D8", CultureInfo.InvariantCulture) + "-" + writerId;
+
+        /// <summary>The creation time in a base name that <see cref="IsBaseName"/> accepted, or null if it is no valid time.</summary>
+        public static DateTime? TimeOf(string baseName) =>
+            DateTime.TryParseExact(baseName.Substring(0, TimeLength), TimeFormat, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out DateTime time)
+                ? time
+                : null;
 
         /// <summary>Whether <paramref name="baseName"/> (a file name without its extension) is a segment's base name.</summary>
         public static bool IsBaseName(string baseName)

@@ -85,8 +85,7 @@ namespace NLog.Targets.Firehose.Tests.Buffering
         /// <summary>Starts the crash host (built with the solution) with <paramref name="arguments"/> and extra environment variables.</summary>
         internal static Process StartHost(IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
         {
-            string configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
-            string dll = Path.Combine(TestPaths.RepositoryRoot, "tests", "NLog.Targets.Firehose.CrashHost", "bin", configuration, "net10.0", "NLog.Targets.Firehose.CrashHost.dll");
+            string dll = TestPaths.BuiltAssembly(Path.Combine("tests", "NLog.Targets.Firehose.CrashHost"), "NLog.Targets.Firehose.CrashHost");
             Assert.IsTrue(File.Exists(dll), "the crash host is built with the solution; not found: " + dll);
             var start = new ProcessStartInfo("dotnet")
             {

@@ -180,6 +180,52 @@ namespace NLog.Targets.Firehose.Tests.Buffering
         }
 
         [TestMethod]
+        public void Append_CapFilledByAnotherLiveInstance_RefusedWithoutTouchingItsSegments()
+        {
+            using var dir = new TempDirectory();
+            using var log = new InternalLogCapture(LogLevel.Warn);
+            const long cap = 512 * 1024;
+            using var a = new DiskBuffer(dir.Path, cap, fsyncEachAppend: false);
+            for (int i = 0; a.SizeBytes < cap - 30_000; i++)
+                Assert.IsTrue(a.Append("s", Batch(i.ToString("D3") + new string('x', 20_000))));
+            long aBytes = a.SizeBytes;
+
+            using var b = new DiskBuffer(dir.Path, cap, fsyncEachAppend: false);
+            Assert.IsFalse(b.Append("s", Batch(new string('y', 40_000))), "a's segments are locked: b may not evict them");
+            Assert.AreEqual(1, b.AppendFailedRecords);
+            Assert.AreEqual(0, b.DroppedForCapRecords);
+            StringAssert.Contains(log.Text, "no room under the cap");
+            Assert.AreEqual(aBytes, Directory.GetFiles(dir.Path, "*.seg").Sum(f => new FileInfo(f).Length));
+
+            a.Dispose();
+            Assert.IsTrue(b.Append("s", Batch(new string('y', 40_000))), "once a let go, its oldest segment may go");
+            Assert.IsGreaterThan(0, b.DroppedForCapRecords);
+            Assert.IsLessThanOrEqualTo(cap, Directory.GetFiles(dir.Path, "*.seg").Sum(f => new FileInfo(f).Length));
+        }
+
+        [TestMethod]
+        public void Open_SegmentOfAnotherFormatVersion_LeftAloneNotCountedAsDamage()
+        {
+            using var dir = new TempDirectory();
+            string segment = WriteFive(dir.Path);
+            using (var file = new FileStream(segment, FileMode.Open))
+            {
+                file.Position = 4;
+                file.WriteByte(2);   // the version byte of the first frame
+            }
+            using var log = new InternalLogCapture(LogLevel.Warn);
+            using (var buffer = new DiskBuffer(dir.Path, Large))
+            {
+                Assert.AreEqual(0, buffer.CorruptTailsSkipped);
+                Assert.IsNull(buffer.TryClaimOldest());
+                Assert.IsTrue(buffer.Append("s", Batch("mine")));
+                CollectionAssert.AreEqual(new[] { "mine" }, Texts(buffer.TryClaimOldest()!));
+            }
+            Assert.IsTrue(File.Exists(segment), "kept for the library version that wrote it");
+            StringAssert.Contains(log.Text, "another format version");
+        }
+
+        [TestMethod]
         public void Append_BatchLargerThanCap_RefusedAndCountedBufferStillWorks()
         {
             using var dir = new TempDirectory();
@@ -407,6 +453,17 @@ namespace NLog.Targets.Firehose.Tests.Buffering
             File.WriteAllText(path, "x");
             var ex = Assert.Throws<IOException>(() => new DiskBuffer(path, Large));
             StringAssert.Contains(ex.Message, path);
+        }
+
+        [TestMethod]
+        public void Append_AfterSegmentsNamedLaterThanTheClock_NewSegmentsStillSortAfterThem()
+        {
+            using var dir = new TempDirectory();
+            string segment = WriteFive(dir.Path);
+            File.Move(segment, Path.Combine(dir.Path, "20990101T0000000000000Z-00000001-1-abcdef01.seg"));   // as if the clock went back since
+            using var buffer = new DiskBuffer(dir.Path, Large);
+            Assert.IsTrue(buffer.Append("s", Batch("mine")));
+            CollectionAssert.AreEqual(new[] { "1", "2", "3", "4", "5", "mine" }, ClaimAll(buffer, ack: false));
         }
 
         [TestMethod]
