@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Linq;
@@ -20,27 +21,19 @@ namespace NLog.Targets.Firehose.Tests
         public async Task ConsoleExample_PointedAtEndpointWithEnvironmentCredentials_DeliversSignedRecords()
         {
             await using var server = await LoopbackFirehose.StartAsync("us-east-1");
-            string dll = TestPaths.BuiltAssembly(Path.Combine("examples", "ConsoleApp"), "ConsoleApp");
-            Assert.IsTrue(File.Exists(dll), "the example is built with the solution; not found: " + dll);
-
-            var start = new ProcessStartInfo("dotnet")
+            var environment = new Dictionary<string, string?>
             {
-                WorkingDirectory = Path.GetTempPath(),
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
+                ["AWS_PROFILE"] = null,
+                ["AWS_SESSION_TOKEN"] = null,
+                ["AWS_DEFAULT_REGION"] = null,
+                ["FIREHOSE_SERVICE_URL"] = server.Url.ToString(),
+                ["FIREHOSE_STREAM"] = "example-stream",
+                ["AWS_REGION"] = "us-east-1",
+                ["AWS_ACCESS_KEY_ID"] = LoopbackFirehose.AccessKey,
+                ["AWS_SECRET_ACCESS_KEY"] = LoopbackFirehose.SecretKey,
+                ["AWS_EC2_METADATA_DISABLED"] = "true",
             };
-            start.ArgumentList.Add(dll);
-            foreach (string name in new[] { "AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_DEFAULT_REGION" })
-                start.Environment.Remove(name);
-            start.Environment["FIREHOSE_SERVICE_URL"] = server.Url.ToString();
-            start.Environment["FIREHOSE_STREAM"] = "example-stream";
-            start.Environment["AWS_REGION"] = "us-east-1";
-            start.Environment["AWS_ACCESS_KEY_ID"] = LoopbackFirehose.AccessKey;
-            start.Environment["AWS_SECRET_ACCESS_KEY"] = LoopbackFirehose.SecretKey;
-            start.Environment["AWS_EC2_METADATA_DISABLED"] = "true";
-
-            using var process = Process.Start(start)!;
+            using var process = BuiltProgram.Start(Path.Combine("examples", "ConsoleApp"), "ConsoleApp", System.Array.Empty<string>(), environment);
             var stdout = process.StandardOutput.ReadToEndAsync();
             var stderr = process.StandardError.ReadToEndAsync();
             bool exited = process.WaitForExit(60_000);

@@ -83,24 +83,8 @@ namespace NLog.Targets.Firehose.Tests.Buffering
         }
 
         /// <summary>Starts the crash host (built with the solution) with <paramref name="arguments"/> and extra environment variables.</summary>
-        internal static Process StartHost(IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
-        {
-            string dll = TestPaths.BuiltAssembly(Path.Combine("tests", "NLog.Targets.Firehose.CrashHost"), "NLog.Targets.Firehose.CrashHost");
-            Assert.IsTrue(File.Exists(dll), "the crash host is built with the solution; not found: " + dll);
-            var start = new ProcessStartInfo("dotnet")
-            {
-                WorkingDirectory = Path.GetTempPath(),
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            start.ArgumentList.Add(dll);
-            foreach (string argument in arguments)
-                start.ArgumentList.Add(argument);
-            foreach (var pair in environment ?? new Dictionary<string, string>())
-                start.Environment[pair.Key] = pair.Value;
-            return Process.Start(start)!;
-        }
+        internal static Process StartHost(IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment = null)
+            => Infrastructure.BuiltProgram.Start(Path.Combine("tests", "NLog.Targets.Firehose.CrashHost"), "NLog.Targets.Firehose.CrashHost", arguments, environment);
 
         /// <summary>
         /// Claims every batch (without acknowledging), checks each is whole — all its records present, numbered and

@@ -22,7 +22,7 @@ namespace NLog.Targets.Firehose.Tests.Buffering
             await using var server = await LoopbackFirehose.StartAsync();
             server.Faults.Outage = true;
             using var dir = new TempDirectory();
-            var environment = new Dictionary<string, string>
+            var environment = new Dictionary<string, string?>
             {
                 ["AWS_ACCESS_KEY_ID"] = LoopbackFirehose.AccessKey,
                 ["AWS_SECRET_ACCESS_KEY"] = LoopbackFirehose.SecretKey,
