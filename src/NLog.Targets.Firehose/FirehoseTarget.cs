@@ -40,7 +40,7 @@ namespace NLog.Targets
         // LogEventInfo, is never affected.
         private readonly HashSet<LogEventInfo> _acceptedInFailedWrite = new HashSet<LogEventInfo>(ReferenceEqualityComparer.Instance);
         private readonly List<LogEventInfo> _acceptedThisWrite = new List<LogEventInfo>();
-        private readonly Dictionary<string, StreamState> _streams = new Dictionary<string, StreamState>(StringComparer.Ordinal);
+        private readonly StreamStates _streams;
         private readonly Dictionary<string, List<LogEventInfo>> _byStream = new Dictionary<string, List<LogEventInfo>>(StringComparer.Ordinal);
         private readonly LogRateLimiter _logLimiter = new LogRateLimiter(TimeSpan.FromMinutes(1));
         // NLog runs one write at a time, but may start the next one when a timed-out write is slow to unwind:
@@ -81,6 +81,7 @@ namespace NLog.Targets
         {
             _clientFactory = clientFactory ?? (settings => new FirehoseHttpClient(settings.Endpoint, settings.Region, settings.Credentials, settings.RequestTimeout, owner: this));
             _defaultServiceName = Assembly.GetEntryAssembly()?.GetName().Name ?? "unknown_service";
+            _streams = new StreamStates(name => new StreamState(name, TimeSpan.FromMilliseconds(RetryMaxDelayMilliseconds), BreakerFirstProbe, BreakerMaxProbe));
             Layout = FirehoseJsonLayout.Create(Layout.FromMethod(RenderServiceName, LayoutRenderOptions.ThreadAgnostic));
 
             // Inherited AsyncTaskTarget defaults, fitted to Firehose (documented in the README's parameter table).
@@ -272,8 +273,7 @@ namespace NLog.Targets
             _client = _clientFactory(new FirehoseClientSettings(endpoint, region, credentials, TimeSpan.FromMilliseconds(RequestTimeoutMilliseconds)));
             var backoff = new Backoff(TimeSpan.FromMilliseconds(RetryBaseDelayMilliseconds), TimeSpan.FromMilliseconds(RetryMaxDelayMilliseconds), JitterRandom);
             _sender = new RecordSender(_client, backoff, Statistics, _logLimiter, this);
-            lock (_streams)
-                _streams.Clear();
+            _streams.Clear();   // options may have changed since a previous initialisation
             StartBuffer(RenderOption(BufferDirectory, nullEvent), backoff);
             InternalLogger.Info("{0}: sending to {1} (region {2}, stream {3}), credentials from {4}",
                 this, endpoint, region, _fixedStreamName ?? DeliveryStreamName.ToString(), credentialsSource);
@@ -315,97 +315,17 @@ namespace NLog.Targets
             {
                 throw Config($"BufferDirectory '{directory}' cannot be used ({ex.GetType().Name}: {ex.Message}): give a directory this process may create and write, or leave BufferDirectory empty");
             }
-            var replaySender = new RecordSender(_client!, backoff, Statistics, _logLimiter, this);
+            var replayer = new BufferReplayer(_buffer, new RecordSender(_client!, backoff, Statistics, _logLimiter, this), _streams, Statistics, _logLimiter, this,
+                idle: TimeSpan.FromMilliseconds(Math.Min(1000, Math.Max(50, RetryBaseDelayMilliseconds * 4))),
+                waitAfterFailure: TimeSpan.FromMilliseconds(Math.Max(RetryMaxDelayMilliseconds, 100)),
+                attempt: TimeSpan.FromMilliseconds(Math.Min(Math.Max(DeliveryTimeoutMilliseconds, 1000), 30000)));
             _replayStop = new CancellationTokenSource();
-            var buffer = _buffer;
             var stop = _replayStop.Token;
-            _replayTask = Task.Run(() => ReplayLoopAsync(buffer, replaySender, stop));
+            _replayTask = Task.Run(() => replayer.RunAsync(stop));
+            var buffer = _buffer;
             InternalLogger.Info("{0}: disk buffer in {1} ({2} bytes now, at most {3})", this, buffer.DirectoryPath, buffer.SizeBytes, MaxBufferBytes);
         }
 
-        /// <summary>
-        /// Sends what the disk buffer holds, oldest first, whenever the stream answers; idles while it is empty or the
-        /// stream's breaker is open. Runs until the target closes.
-        /// </summary>
-        private async Task ReplayLoopAsync(DiskBuffer buffer, RecordSender sender, CancellationToken stop)
-        {
-            var idle = TimeSpan.FromMilliseconds(Math.Min(1000, Math.Max(50, RetryBaseDelayMilliseconds * 4)));
-            var waitAfterFailure = TimeSpan.FromMilliseconds(Math.Max(RetryMaxDelayMilliseconds, 100));
-            var attempt = TimeSpan.FromMilliseconds(Math.Min(Math.Max(DeliveryTimeoutMilliseconds, 1000), 30000));
-            while (!stop.IsCancellationRequested)
-            {
-                BufferedBatch? batch = null;
-                try
-                {
-                    batch = buffer.TryClaimOldest();
-                    if (batch is null)
-                    {
-                        await Task.Delay(idle, stop).ConfigureAwait(false);
-                        continue;
-                    }
-                    StreamState state = StateOf(batch.Stream);
-                    TimeSpan breakerWait = state.Breaker.TimeUntilCall(DateTime.UtcNow);
-                    if (breakerWait > TimeSpan.Zero)
-                    {
-                        buffer.Release(batch);
-                        batch = null;
-                        await Task.Delay(breakerWait < waitAfterFailure ? breakerWait : waitAfterFailure, stop).ConfigureAwait(false);
-                        continue;
-                    }
-
-                    SendResult result = await sender.SendAsync(state, batch.Records, DateTime.UtcNow + attempt, stop).ConfigureAwait(false);
-                    int delivered = batch.Records.Count - result.Undelivered.Count;
-                    if (result.Undelivered.Count == 0)
-                    {
-                        buffer.Acknowledge(batch);
-                    }
-                    else if (delivered > 0 && buffer.Append(batch.Stream, Subset(batch.Records, result.Undelivered)))
-                    {
-                        buffer.Acknowledge(batch);   // the rest was written back first: nothing is lost if we die in between
-                    }
-                    else
-                    {
-                        buffer.Release(batch);
-                        delivered = 0;
-                    }
-                    batch = null;
-                    if (delivered > 0)
-                        Statistics.Replayed(delivered);
-                    if (result.Undelivered.Count > 0)
-                        await Task.Delay(waitAfterFailure, stop).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (stop.IsCancellationRequested)
-                {
-                    break;
-                }
-                catch (Exception ex) when (ex is not OutOfMemoryException)
-                {
-                    if (_logLimiter.ShouldLog("replay", out int suppressed))
-                        InternalLogger.Error(ex, "{0}: replaying the disk buffer failed; trying again later{1}", this, LogRateLimiter.Suppressed(suppressed));
-                    try
-                    {
-                        await Task.Delay(waitAfterFailure, stop).ConfigureAwait(false);
-                    }
-                    catch (OperationCanceledException)
-                    {
-                        break;
-                    }
-                }
-                finally
-                {
-                    if (batch != null)
-                        buffer.Release(batch);
-                }
-            }
-        }
-
-        private static List<ReadOnlyMemory<byte>> Subset(IReadOnlyList<ReadOnlyMemory<byte>> records, IReadOnlyList<int> indexes)
-        {
-            var subset = new List<ReadOnlyMemory<byte>>(indexes.Count);
-            foreach (int index in indexes)
-                subset.Add(records[index]);
-            return subset;
-        }
 
         /// <summary>Not used: the target always writes batches. Hands the event to the batch write.</summary>
         /// <param name="logEvent">The event.</param>
@@ -486,7 +406,7 @@ namespace NLog.Targets
         {
             // Records are rendered into one reused buffer, and each call is sent as soon as the next record would not
             // fit in it: a write never holds more than one call's worth (at most 4 MiB and 500 records) plus one record.
-            StreamState state = StateOf(stream);
+            StreamState state = _streams.Get(stream);
             _records.Clear();
             _recordEvents.Clear();
             long callBytes = 0;
@@ -549,7 +469,7 @@ namespace NLog.Targets
             if (result.Undelivered.Count == 0)
                 return 0;
 
-            if (_buffer != null && _buffer.Append(state.Name, Subset(_callRecords, result.Undelivered)))
+            if (_buffer != null && _buffer.Append(state.Name, result.UndeliveredRecords(_callRecords)))
             {
                 Statistics.Buffered(result.Undelivered.Count);
                 if (_logLimiter.ShouldLog("buffered|" + state.Name + "|" + result.Reason, out int held))
@@ -571,29 +491,7 @@ namespace NLog.Targets
         }
 
         /// <summary>The state of a stream the target has sent to, or null (tests).</summary>
-        internal StreamState? StreamStateOf(string stream)
-        {
-            lock (_streams)
-                return _streams.TryGetValue(stream, out StreamState? state) ? state : null;
-        }
-
-        private StreamState StateOf(string stream)
-        {
-            lock (_streams)
-                return StateOfLocked(stream);
-        }
-
-        private StreamState StateOfLocked(string stream)
-        {
-            if (!_streams.TryGetValue(stream, out StreamState? state))
-            {
-                if (_streams.Count >= 1024)
-                    _streams.Clear();   // names that vary without bound must not grow memory without bound
-                state = new StreamState(stream, TimeSpan.FromMilliseconds(RetryMaxDelayMilliseconds), BreakerFirstProbe, BreakerMaxProbe);
-                _streams[stream] = state;
-            }
-            return state;
-        }
+        internal StreamState? StreamStateOf(string stream) => _streams.Find(stream);
 
         private void GroupByStream(IList<LogEventInfo> logEvents)
         {

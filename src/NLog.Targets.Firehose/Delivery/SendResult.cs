@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 
 namespace NLog.Targets.Firehose.Delivery
@@ -18,6 +19,15 @@ namespace NLog.Targets.Firehose.Delivery
 
         /// <summary>The last error code seen, if any.</summary>
         public string? LastError { get; }
+
+        /// <summary>The records (of those given to the send) that were not delivered, in order.</summary>
+        public List<ReadOnlyMemory<byte>> UndeliveredRecords(IReadOnlyList<ReadOnlyMemory<byte>> records)
+        {
+            var undelivered = new List<ReadOnlyMemory<byte>>(Undelivered.Count);
+            foreach (int index in Undelivered)
+                undelivered.Add(records[index]);
+            return undelivered;
+        }
 
         /// <summary>Why the remaining records were given up: deadline, breaker, shutdown; null when all were delivered.</summary>
         public string? Reason { get; }
