@@ -344,7 +344,22 @@ namespace NLog.Targets
         protected override async Task WriteAsyncTask(IList<LogEventInfo> logEvents, CancellationToken cancellationToken)
         {
             Statistics.Received(logEvents.Count);
-            await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Cancelled while an earlier, timed-out write still held the buffers: a cancelled task would tell NLog
+                // "done", so report the events as not delivered instead.
+                Statistics.Undeliverable(logEvents.Count);
+                if (_logLimiter.ShouldLog("gate-cancelled", out int suppressed))
+                {
+                    InternalLogger.Error("{0}: gave up on {1} events: the write was cancelled (target closing or TaskTimeoutSeconds) while an earlier write was still running{2}",
+                        this, logEvents.Count, LogRateLimiter.Suppressed(suppressed));
+                }
+                throw new FirehoseDeliveryException($"{logEvents.Count} events were not delivered to Firehose: the write was cancelled before it could start", logEvents.Count);
+            }
             try
             {
                 await WriteBatchAsync(logEvents, cancellationToken).ConfigureAwait(false);
@@ -358,7 +373,7 @@ namespace NLog.Targets
         private async Task WriteBatchAsync(IList<LogEventInfo> logEvents, CancellationToken cancellationToken)
         {
             var sender = _sender ?? throw new InvalidOperationException("the Firehose target is not initialised");
-            DateTime deadline = DateTime.UtcNow.AddMilliseconds(DeliveryTimeoutMilliseconds);
+            DateTime deadline = MonotonicClock.UtcNow.AddMilliseconds(DeliveryTimeoutMilliseconds);
             var failures = new List<string>();
             int undelivered = 0;
             _acceptedThisWrite.Clear();
@@ -456,7 +471,25 @@ namespace NLog.Targets
             for (int r = 0; r < count; r++)
                 _callRecords.Add(_records[r]);
 
+            // A stream that is failing (breaker open, or its last call given up) gets no new attempt from the write: with a
+            // disk buffer the records go straight to disk, and the replay loop finds out when the stream answers again.
+            DiskBuffer? spill = _buffer;
+            if (spill != null && (state.Degraded || state.Breaker.IsOpen) && spill.Append(state.Name, _callRecords))
+            {
+                Statistics.Buffered(count);
+                for (int i = 0; i < count; i++)
+                    _acceptedThisWrite.Add(_recordEvents[i]);
+                if (_logLimiter.ShouldLog("spill|" + state.Name, out int held))
+                {
+                    InternalLogger.Warn("{0}: stream '{1}' is failing ({2}); writing {3} events straight to the disk buffer until it answers again{4}",
+                        this, state.Name, state.Breaker.OpenCode ?? "its last call was given up", count, LogRateLimiter.Suppressed(held));
+                }
+                return 0;
+            }
+
             SendResult result = await sender.SendAsync(state, _callRecords, deadline, cancellationToken).ConfigureAwait(false);
+            if (result.Undelivered.Count > 0 && !cancellationToken.IsCancellationRequested)
+                state.Degraded = true;
 
             int next = 0;
             for (int i = 0; i < count; i++)
@@ -469,9 +502,12 @@ namespace NLog.Targets
             if (result.Undelivered.Count == 0)
                 return 0;
 
-            if (_buffer != null && _buffer.Append(state.Name, result.UndeliveredRecords(_callRecords)))
+            DiskBuffer? buffer = _buffer;
+            if (buffer != null && buffer.Append(state.Name, result.UndeliveredRecords(_callRecords)))
             {
                 Statistics.Buffered(result.Undelivered.Count);
+                foreach (int index in result.Undelivered)
+                    _acceptedThisWrite.Add(_recordEvents[index]);   // safe on disk: an NLog retry of this write must not send them again
                 if (_logLimiter.ShouldLog("buffered|" + state.Name + "|" + result.Reason, out int held))
                 {
                     InternalLogger.Warn("{0}: {1} events for stream '{2}' could not be delivered now: {3} (last error {4}); kept in the disk buffer to send later{5}",

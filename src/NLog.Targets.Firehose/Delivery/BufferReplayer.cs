@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 using NLog.Common;
@@ -24,6 +25,11 @@ namespace NLog.Targets.Firehose.Delivery
         private readonly TimeSpan _idle;
         private readonly TimeSpan _waitAfterFailure;
         private readonly TimeSpan _attempt;
+        // Streams to leave alone until a time (breaker open, or their last replay failed), so that one broken stream
+        // does not hold back the others' batches.
+        private readonly Dictionary<string, DateTime> _skipUntil = new Dictionary<string, DateTime>(StringComparer.Ordinal);
+        private readonly List<BufferedBatch> _skipped = new List<BufferedBatch>();
+        private const int MaxSkippedClaims = 256;
 
         /// <summary>Creates the replayer. <paramref name="attempt"/> bounds how long one batch is retried before it goes back to the buffer.</summary>
         public BufferReplayer(DiskBuffer buffer, RecordSender sender, StreamStates streams, FirehoseStatistics statistics, LogRateLimiter logLimiter, object owner,
@@ -48,23 +54,21 @@ namespace NLog.Targets.Firehose.Delivery
                 BufferedBatch? batch = null;
                 try
                 {
-                    batch = _buffer.TryClaimOldest();
+                    batch = ClaimOldestNotSkipped();
                     if (batch is null)
                     {
                         await Task.Delay(_idle, stop).ConfigureAwait(false);
                         continue;
                     }
                     StreamState state = _streams.Get(batch.Stream);
-                    TimeSpan breakerWait = state.Breaker.TimeUntilCall(DateTime.UtcNow);
+                    TimeSpan breakerWait = state.Breaker.TimeUntilCall(MonotonicClock.UtcNow);
                     if (breakerWait > TimeSpan.Zero)
                     {
-                        _buffer.Release(batch);
-                        batch = null;
-                        await Task.Delay(breakerWait < _waitAfterFailure ? breakerWait : _waitAfterFailure, stop).ConfigureAwait(false);
-                        continue;
+                        Skip(batch.Stream, breakerWait < _waitAfterFailure ? breakerWait : _waitAfterFailure);
+                        continue;   // released in finally; other streams go on
                     }
 
-                    SendResult result = await _sender.SendAsync(state, batch.Records, DateTime.UtcNow + _attempt, stop).ConfigureAwait(false);
+                    SendResult result = await _sender.SendAsync(state, batch.Records, MonotonicClock.UtcNow + _attempt, stop).ConfigureAwait(false);
                     int delivered = batch.Records.Count - result.Undelivered.Count;
                     if (result.Undelivered.Count == 0)
                     {
@@ -83,7 +87,7 @@ namespace NLog.Targets.Firehose.Delivery
                     if (delivered > 0)
                         _statistics.Replayed(delivered);
                     if (result.Undelivered.Count > 0)
-                        await Task.Delay(_waitAfterFailure, stop).ConfigureAwait(false);
+                        Skip(state.Name, _waitAfterFailure);
                 }
                 catch (OperationCanceledException) when (stop.IsCancellationRequested)
                 {
@@ -106,8 +110,41 @@ namespace NLog.Targets.Firehose.Delivery
                 {
                     if (batch != null)
                         _buffer.Release(batch);
+                    foreach (BufferedBatch skipped in _skipped)
+                        _buffer.Release(skipped);
+                    _skipped.Clear();
                 }
             }
+        }
+
+        /// <summary>
+        /// Claims the oldest batch of a stream that is not being skipped; the skipped streams' batches it meets on the
+        /// way stay claimed (in <see cref="_skipped"/>) until this round ends, so the next claim moves past them.
+        /// </summary>
+        private BufferedBatch? ClaimOldestNotSkipped()
+        {
+            DateTime now = MonotonicClock.UtcNow;
+            while (_skipped.Count < MaxSkippedClaims)
+            {
+                BufferedBatch? batch = _buffer.TryClaimOldest();
+                if (batch is null)
+                    return null;
+                if (_skipUntil.TryGetValue(batch.Stream, out DateTime until) && until > now)
+                {
+                    _skipped.Add(batch);
+                    continue;
+                }
+                _skipUntil.Remove(batch.Stream);
+                return batch;
+            }
+            return null;
+        }
+
+        private void Skip(string stream, TimeSpan wait)
+        {
+            if (_skipUntil.Count > 4096)
+                _skipUntil.Clear();
+            _skipUntil[stream] = MonotonicClock.UtcNow + wait;
         }
     }
 }

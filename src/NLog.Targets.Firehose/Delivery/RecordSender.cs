@@ -33,7 +33,7 @@ namespace NLog.Targets.Firehose.Delivery
             _statistics = statistics;
             _logLimiter = logLimiter;
             _owner = owner;
-            _utcNow = utcNow ?? (() => DateTime.UtcNow);
+            _utcNow = utcNow ?? (() => MonotonicClock.UtcNow);
             _delay = delay ?? Task.Delay;
         }
 
@@ -56,7 +56,7 @@ namespace NLog.Targets.Firehose.Delivery
 
                 DateTime now = _utcNow();
                 if (retry > 0 && now >= deadlineUtc)
-                    return new SendResult(pending, lastError, "kept failing until the delivery timeout");
+                    return GiveUp(stream, pending, lastError);
 
                 // An open breaker holds every call until its probe time.
                 TimeSpan wait = stream.Breaker.TimeUntilCall(now);
@@ -68,8 +68,11 @@ namespace NLog.Targets.Firehose.Delivery
                         continue;
                 }
 
-                // Every call to the stream waits for its turn at the stream's pace.
-                wait = stream.Rate.Reserve(_utcNow());
+                // Every call to the stream waits for its turn at the stream's pace (a retry not past the deadline).
+                now = _utcNow();
+                wait = stream.Rate.Reserve(now);
+                if (retry > 0 && now + wait > deadlineUtc)
+                    return GiveUp(stream, pending, lastError);
                 if (wait > TimeSpan.Zero && !await DelayAsync(wait, cancellationToken).ConfigureAwait(false))
                     continue;
 
@@ -111,6 +114,7 @@ namespace NLog.Targets.Firehose.Delivery
                     continue;
                 }
 
+                stream.Degraded = false;
                 if (stream.Breaker.OnSuccess())
                     InternalLogger.Info("{0}: stream '{1}' answers again; sending resumed", _owner, stream.Name);
 
@@ -149,6 +153,15 @@ namespace NLog.Targets.Firehose.Delivery
                 retry++;
                 await DelayAsync(Clamp(_backoff.Next(retry), deadlineUtc), cancellationToken).ConfigureAwait(false);
             }
+        }
+
+        /// <summary>Gives up at the deadline, saying why: an open breaker if the stream's is open, else the timeout.</summary>
+        private static SendResult GiveUp(StreamState stream, List<int> pending, string? lastError)
+        {
+            string? open = stream.Breaker.OpenCode;
+            return open != null
+                ? new SendResult(pending, lastError ?? open, "the stream's circuit breaker is open (" + open + ")")
+                : new SendResult(pending, lastError, "kept failing until the delivery timeout");
         }
 
         private void Trip(StreamState stream, string code, Exception ex)

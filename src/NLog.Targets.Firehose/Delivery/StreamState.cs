@@ -1,4 +1,5 @@
 using System;
+using System.Threading;
 
 namespace NLog.Targets.Firehose.Delivery
 {
@@ -21,5 +22,17 @@ namespace NLog.Targets.Firehose.Delivery
 
         /// <summary>The stream's breaker.</summary>
         public CircuitBreaker Breaker { get; }
+
+        /// <summary>
+        /// Whether the last call to the stream was given up (delivery timeout or open breaker) and none has succeeded
+        /// since: with a disk buffer, new records then go straight to disk instead of waiting out the timeout.
+        /// </summary>
+        public bool Degraded
+        {
+            get => Volatile.Read(ref _degraded);
+            set => Volatile.Write(ref _degraded, value);
+        }
+
+        private bool _degraded;
     }
 }

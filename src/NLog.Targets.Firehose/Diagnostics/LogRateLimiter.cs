@@ -19,7 +19,7 @@ namespace NLog.Targets.Firehose.Diagnostics
         public LogRateLimiter(TimeSpan interval, Func<DateTime>? utcNow = null)
         {
             _interval = interval;
-            _utcNow = utcNow ?? (() => DateTime.UtcNow);
+            _utcNow = utcNow ?? (() => NLog.Targets.Firehose.Delivery.MonotonicClock.UtcNow);
         }
 
         /// <summary>The tail of a message that says how many like it were held back, or empty.</summary>
