@@ -95,6 +95,7 @@ namespace NLog.Targets.Firehose.Tests.Buffering
             var factory = TargetHarness.Configure(new LogFactory { ThrowConfigExceptions = true }, target);
             for (int i = 0; i < 10; i++)
                 factory.GetLogger("Close").WithProperty("n", "c-" + i).Info("x");
+            WaitFor(() => target.Statistics.EventsReceived == 10, "all events reached the target's write");
             WaitFor(() => server.Faults.OutageCalls >= 2, "retrying");
             factory.Dispose();
             Assert.AreEqual(10, target.Statistics.EventsBuffered);
@@ -133,6 +134,58 @@ namespace NLog.Targets.Firehose.Tests.Buffering
             using var factory = new LogFactory { ThrowConfigExceptions = true };
             var ex = Assert.ThrowsExactly<NLogConfigurationException>(() => TargetHarness.Configure(factory, target));
             StringAssert.Contains(ex.ToString(), "MaxBufferBytes must be at least 1048576");
+        }
+
+        [TestMethod]
+        public async Task FailingStream_LaterWrites_GoStraightToDiskWithoutWaitingOutTheTimeout()
+        {
+            await using var server = await LoopbackFirehose.StartAsync();
+            server.Faults.Outage = true;
+            var target = BufferedTarget(server, "spill");
+            target.DeliveryTimeoutMilliseconds = 1000;
+            using var factory = TargetHarness.Configure(new LogFactory { ThrowConfigExceptions = true }, target);
+            var logger = factory.GetLogger("Spill");
+            logger.WithProperty("n", "first").Info("x");
+            factory.Flush(TimeSpan.FromSeconds(30));
+            WaitFor(() => target.Statistics.EventsBuffered == 1, "the first write waited out its timeout, then buffered");
+            Assert.IsTrue(target.StreamStateOf("spill")!.Degraded);
+
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            for (int i = 0; i < 100; i++)
+                logger.WithProperty("n", "later-" + i).Info("x");
+            factory.Flush(TimeSpan.FromSeconds(30));
+            watch.Stop();
+            Assert.AreEqual(101, target.Statistics.EventsBuffered);
+            Assert.IsLessThan(900, watch.ElapsedMilliseconds, "no new 1 s wait for a stream known to be failing");
+
+            server.Faults.Outage = false;
+            WaitFor(() => server.DistinctAcceptedIds().Count == 101, "everything replayed once the stream answers");
+            WaitFor(() => !target.StreamStateOf("spill")!.Degraded, "and the stream is healthy again");
+        }
+
+        [TestMethod]
+        public async Task Replay_OneStreamBroken_OtherStreamsStillReplayed()
+        {
+            await using var server = await LoopbackFirehose.StartAsync();
+            server.Faults.Outage = true;
+            var target = BufferedTarget(server, "${event-properties:s}");
+            using (var factory = TargetHarness.Configure(new LogFactory { ThrowConfigExceptions = true }, target))
+            {
+                factory.GetLogger("Two").WithProperty("s", "gone").WithProperty("n", "g-0").Info("x");
+                factory.Flush(TimeSpan.FromSeconds(30));
+                for (int i = 0; i < 10; i++)
+                    factory.GetLogger("Two").WithProperty("s", "ok").WithProperty("n", "ok-" + i).Info("x");
+                factory.Flush(TimeSpan.FromSeconds(30));
+                WaitFor(() => target.Statistics.EventsBuffered == 11, "both streams buffered, 'gone' oldest");
+            }
+
+            // The service is back, but the oldest batch's stream no longer exists.
+            server.Faults.Outage = false;
+            server.FailCall = call => call.Stream == "gone" ? (400, "ResourceNotFoundException", "Firehose gone not found") : null;
+            var next = BufferedTarget(server, "${event-properties:s}");
+            using var again = TargetHarness.Configure(new LogFactory { ThrowConfigExceptions = true }, next);
+            WaitFor(() => Enumerable.Range(0, 10).All(i => server.DistinctAcceptedIds().Contains("ok-" + i)), "the healthy stream is replayed past the broken one");
+            Assert.IsFalse(server.DistinctAcceptedIds().Contains("g-0"));
         }
     }
 }

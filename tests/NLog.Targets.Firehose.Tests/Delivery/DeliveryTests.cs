@@ -146,12 +146,12 @@ namespace NLog.Targets.Firehose.Tests.Delivery
             {
                 t.DeliveryTimeoutMilliseconds = 1500;
                 t.BreakerFirstProbe = TimeSpan.FromMilliseconds(200);
-                t.BreakerMaxProbe = TimeSpan.FromMilliseconds(400);
+                t.BreakerMaxProbe = TimeSpan.FromMilliseconds(400);   // probes near 0, 200, 600, 1000, 1400 ms
             });
             h.FailCall = new FirehoseServiceException("AccessDeniedException", "User is not authorized to perform: firehose:PutRecordBatch", 400, null);
             Exception? reported = h.WriteAndWait(LogEventInfo.Create(LogLevel.Info, "L", "x"));
             Assert.IsInstanceOfType<FirehoseDeliveryException>(reported);
-            StringAssert.Contains(reported!.Message, "circuit breaker is open (AccessDeniedException)");
+            StringAssert.Contains(reported!.Message, "circuit breaker is open (AccessDeniedException)", "an open breaker is reported as such, even when a probe slips past the deadline");
             Assert.IsTrue(h.Calls.Count is >= 2 and <= 6, $"probes on a schedule, not a storm: {h.Calls.Count} calls");
             Assert.IsTrue(h.Target.StreamStateOf("test-stream")!.Breaker.IsOpen);
             var stopped = log.Text.Split('\n').Where(l => l.Contains("stopped sending to stream 'test-stream': AccessDeniedException", StringComparison.Ordinal)).ToList();
