@@ -24,8 +24,8 @@ namespace NLog.Targets.Firehose.Delivery
         {
             "InternalFailure", "InternalFailureException", "InternalServerError", "InternalError", "ServiceFailure",
             "RequestTimeout", "RequestTimeoutException", "PriorRequestNotComplete",
-            // The client refreshes credentials / corrects its clock and retries once by itself; if that still fails, retry later.
-            "ExpiredTokenException", "ExpiredToken", "RequestExpired",
+            // The client corrects its clock and retries once by itself; if that still fails, retry later.
+            "RequestExpired",
         };
 
         private static readonly Dictionary<string, string> FatalAdvice = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -43,6 +43,9 @@ namespace NLog.Targets.Firehose.Delivery
             ["ValidationException"] = "the service refused the request as invalid: check DeliveryStreamName",
             ["InvalidSourceException"] = "the stream does not accept direct puts: use a Direct PUT delivery stream",
             ["InvalidKMSResourceException"] = "the stream's KMS key is disabled, missing or not usable by Firehose: fix the key or the stream's encryption settings",
+            // The client already refreshed the credentials and retried once: the source keeps handing out expired ones.
+            ["ExpiredTokenException"] = "the credentials have expired and refreshing them did not help: renew the SessionToken, or use a source that refreshes (a profile, SSO after 'aws sso login', a role)",
+            ["ExpiredToken"] = "the credentials have expired and refreshing them did not help: renew the SessionToken, or use a source that refreshes (a profile, SSO after 'aws sso login', a role)",
             ["NoCredentials"] = "set AccessKey/SecretKey, Profile, or the AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_PROFILE environment variables, or run with an IAM role",
         };
 

@@ -24,6 +24,9 @@ namespace NLog.Targets.Firehose.Delivery
         private readonly Func<TimeSpan, CancellationToken, Task> _delay;
         private readonly List<ReadOnlyMemory<byte>> _callRecords = new List<ReadOnlyMemory<byte>>();
 
+        /// <summary>The reason given when a send stops because its token was cancelled.</summary>
+        public const string Cancelled = "the write was cancelled (the target closed, or NLog's TaskTimeoutSeconds passed)";
+
         /// <summary>Creates the sender. <paramref name="owner"/> names the target in log messages.</summary>
         public RecordSender(IFirehoseClient client, Backoff backoff, FirehoseStatistics statistics, LogRateLimiter logLimiter, object owner,
             Func<DateTime>? utcNow = null, Func<TimeSpan, CancellationToken, Task>? delay = null)
@@ -52,7 +55,7 @@ namespace NLog.Targets.Firehose.Delivery
             while (true)
             {
                 if (cancellationToken.IsCancellationRequested)
-                    return new SendResult(pending, lastError, "the target was closed");
+                    return new SendResult(pending, lastError, Cancelled);
 
                 DateTime now = _utcNow();
                 if (retry > 0 && now >= deadlineUtc)
@@ -90,7 +93,7 @@ namespace NLog.Targets.Firehose.Delivery
                 }
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                 {
-                    return new SendResult(pending, lastError, "the target was closed");
+                    return new SendResult(pending, lastError, Cancelled);
                 }
                 catch (Exception ex) when (ex is not OutOfMemoryException)
                 {

@@ -110,7 +110,7 @@ namespace NLog.Targets.Firehose.Tests.Delivery
         [DataRow("HttpStatus429", 429, "Throttled")]
         [DataRow("InternalFailure", 500, "Transient")]
         [DataRow("HttpStatus502", 502, "Transient")]
-        [DataRow("ExpiredTokenException", 400, "Transient")]
+        [DataRow("ExpiredTokenException", 400, "Fatal")]
         [DataRow("AccessDeniedException", 400, "Fatal")]
         [DataRow("UnrecognizedClientException", 400, "Fatal")]
         [DataRow("InvalidSignatureException", 400, "Fatal")]

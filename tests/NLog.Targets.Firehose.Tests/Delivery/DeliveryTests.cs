@@ -191,7 +191,7 @@ namespace NLog.Targets.Firehose.Tests.Delivery
             // report of what was given up at shutdown is the Error log with its count, and the counter.
             Assert.IsTrue(SpinWait.SpinUntil(() => h.Target.Statistics.EventsUndeliverable == 1, 10_000), "counted");
             Assert.IsLessThan(20_000, watch.ElapsedMilliseconds);
-            StringAssert.Contains(log.Text, "gave up on 1 events for stream 'test-stream': the target was closed");
+            StringAssert.Contains(log.Text, "gave up on 1 events for stream 'test-stream': the write was cancelled (the target closed");
         }
 
         [TestMethod]
