@@ -48,6 +48,7 @@ namespace NLog.Targets
         private readonly SemaphoreSlim _writeGate = new SemaphoreSlim(1, 1);
         private readonly string _defaultServiceName;
         private IFirehoseClient? _client;
+        private bool _failedThisWrite;
         private DiskBuffer? _buffer;
         private CancellationTokenSource? _replayStop;
         private Task? _replayTask;
@@ -377,6 +378,7 @@ namespace NLog.Targets
             var failures = new List<string>();
             int undelivered = 0;
             _acceptedThisWrite.Clear();
+            _failedThisWrite = false;
 
             if (_fixedStreamName != null)
             {
@@ -411,6 +413,7 @@ namespace NLog.Targets
                     _acceptedInFailedWrite.Add(accepted);
             }
             _acceptedThisWrite.Clear();
+            _failedThisWrite = false;
 
             if (undelivered > 0)
                 throw new FirehoseDeliveryException($"{undelivered} of {logEvents.Count} events were not delivered to Firehose: {string.Join("; ", failures)}", undelivered);
@@ -487,9 +490,16 @@ namespace NLog.Targets
                 return 0;
             }
 
-            SendResult result = await sender.SendAsync(state, _callRecords, deadline, cancellationToken).ConfigureAwait(false);
-            if (result.Undelivered.Count > 0 && !cancellationToken.IsCancellationRequested)
-                state.Degraded = true;
+            // Once a call of this write has failed past the deadline, later calls of the write start no new attempt after
+            // it: they give up (or go to disk) at once, so a failing write lasts at most DeliveryTimeoutMilliseconds +
+            // RequestTimeoutMilliseconds (checked at start-up). While all goes well, every call gets its attempt.
+            SendResult result = await sender.SendAsync(state, _callRecords, deadline, cancellationToken, firstAttemptMayBeLate: !_failedThisWrite).ConfigureAwait(false);
+            if (result.Undelivered.Count > 0)
+            {
+                _failedThisWrite = true;
+                if (!cancellationToken.IsCancellationRequested)
+                    state.Degraded = true;
+            }
 
             int next = 0;
             for (int i = 0; i < count; i++)

@@ -68,6 +68,18 @@ namespace NLog.Targets.Firehose.Tests
         }
 
         [TestMethod]
+        public void Write_TwoCallsPastTheDeadline_OnlyTheFirstCallIsAttempted()
+        {
+            using var h = TargetHarness.Create(t => { t.Layout = "${message}"; t.BatchSize = 501; t.TaskDelayMilliseconds = 500; });
+            h.FailCall = new FirehoseServiceException("InternalFailure", "oops", 500, null);
+            for (int i = 0; i < 501; i++)
+                h.Logger.Info("e{0}", i);
+            h.Flush();
+            Assert.HasCount(1, h.Calls, "the second call of the write does not start after the deadline");
+            Assert.AreEqual(501, h.Target.Statistics.EventsUndeliverable, "and its events are reported, not lost");
+        }
+
+        [TestMethod]
         public void Init_TaskTimeoutShorterThanDeliveryTimeout_ConfigurationError()
         {
             var target = TargetHarness.NewTarget(_ => NSubstitute.Substitute.For<IFirehoseClient>());

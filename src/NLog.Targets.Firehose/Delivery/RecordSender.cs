@@ -41,10 +41,11 @@ namespace NLog.Targets.Firehose.Delivery
         }
 
         /// <summary>
-        /// Sends <paramref name="records"/> (within one call's limits) to <paramref name="stream"/>. At least one call is
-        /// made unless the breaker is open past <paramref name="deadlineUtc"/>; no retry starts after it.
+        /// Sends <paramref name="records"/> (within one call's limits) to <paramref name="stream"/>. No retry starts after
+        /// <paramref name="deadlineUtc"/>; the first attempt may, when <paramref name="firstAttemptMayBeLate"/> (so that a
+        /// delivery timeout of 0 still means one attempt), but never past an open breaker.
         /// </summary>
-        public async Task<SendResult> SendAsync(StreamState stream, IReadOnlyList<ReadOnlyMemory<byte>> records, DateTime deadlineUtc, CancellationToken cancellationToken)
+        public async Task<SendResult> SendAsync(StreamState stream, IReadOnlyList<ReadOnlyMemory<byte>> records, DateTime deadlineUtc, CancellationToken cancellationToken, bool firstAttemptMayBeLate = true)
         {
             var pending = new List<int>(records.Count);
             for (int i = 0; i < records.Count; i++)
@@ -58,7 +59,7 @@ namespace NLog.Targets.Firehose.Delivery
                     return new SendResult(pending, lastError, Cancelled);
 
                 DateTime now = _utcNow();
-                if (retry > 0 && now >= deadlineUtc)
+                if ((retry > 0 || !firstAttemptMayBeLate) && now >= deadlineUtc)
                     return GiveUp(stream, pending, lastError);
 
                 // An open breaker holds every call until its probe time.
