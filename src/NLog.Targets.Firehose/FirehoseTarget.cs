@@ -412,8 +412,7 @@ namespace NLog.Targets
                 foreach (LogEventInfo accepted in _acceptedThisWrite)
                     _acceptedInFailedWrite.Add(accepted);
             }
-            _acceptedThisWrite.Clear();
-            _failedThisWrite = false;
+            _acceptedThisWrite.Clear();   // drop the references until the next write
 
             if (undelivered > 0)
                 throw new FirehoseDeliveryException($"{undelivered} of {logEvents.Count} events were not delivered to Firehose: {string.Join("; ", failures)}", undelivered);
@@ -476,17 +475,9 @@ namespace NLog.Targets
 
             // A stream that is failing (breaker open, or its last call given up) gets no new attempt from the write: with a
             // disk buffer the records go straight to disk, and the replay loop finds out when the stream answers again.
-            DiskBuffer? spill = _buffer;
-            if (spill != null && (state.Degraded || state.Breaker.IsOpen) && spill.Append(state.Name, _callRecords))
+            if ((state.Degraded || state.Breaker.IsOpen)
+                && KeepOnDisk(state, _callRecords, null, "the stream is failing (" + (state.Breaker.OpenCode ?? "its last call was given up") + "), so they go straight to disk until it answers again"))
             {
-                Statistics.Buffered(count);
-                for (int i = 0; i < count; i++)
-                    _acceptedThisWrite.Add(_recordEvents[i]);
-                if (_logLimiter.ShouldLog("spill|" + state.Name, out int held))
-                {
-                    InternalLogger.Warn("{0}: stream '{1}' is failing ({2}); writing {3} events straight to the disk buffer until it answers again{4}",
-                        this, state.Name, state.Breaker.OpenCode ?? "its last call was given up", count, LogRateLimiter.Suppressed(held));
-                }
                 return 0;
             }
 
@@ -512,17 +503,9 @@ namespace NLog.Targets
             if (result.Undelivered.Count == 0)
                 return 0;
 
-            DiskBuffer? buffer = _buffer;
-            if (buffer != null && buffer.Append(state.Name, result.UndeliveredRecords(_callRecords)))
+            if (KeepOnDisk(state, result.UndeliveredRecords(_callRecords), result.Undelivered,
+                    $"they could not be delivered now: {result.Reason} (last error {result.LastError ?? "none"})"))
             {
-                Statistics.Buffered(result.Undelivered.Count);
-                foreach (int index in result.Undelivered)
-                    _acceptedThisWrite.Add(_recordEvents[index]);   // safe on disk: an NLog retry of this write must not send them again
-                if (_logLimiter.ShouldLog("buffered|" + state.Name + "|" + result.Reason, out int held))
-                {
-                    InternalLogger.Warn("{0}: {1} events for stream '{2}' could not be delivered now: {3} (last error {4}); kept in the disk buffer to send later{5}",
-                        this, result.Undelivered.Count, state.Name, result.Reason, result.LastError ?? "none", LogRateLimiter.Suppressed(held));
-                }
                 return 0;
             }
 
@@ -534,6 +517,27 @@ namespace NLog.Targets
                     this, result.Undelivered.Count, state.Name, result.Reason, result.LastError ?? "none", LogRateLimiter.Suppressed(suppressed));
             }
             return result.Undelivered.Count;
+        }
+
+        /// <summary>
+        /// Appends <paramref name="records"/> to the disk buffer, if there is one and the append succeeds: then they are
+        /// counted as buffered and their events (<paramref name="eventIndexes"/> into the call's events, or the first
+        /// records.Count when null) count as handled, so an NLog retry of this write does not send them again.
+        /// </summary>
+        private bool KeepOnDisk(StreamState state, IReadOnlyList<ReadOnlyMemory<byte>> records, IReadOnlyList<int>? eventIndexes, string why)
+        {
+            DiskBuffer? buffer = _buffer;
+            if (buffer is null || !buffer.Append(state.Name, records))
+                return false;
+            Statistics.Buffered(records.Count);
+            for (int i = 0; i < records.Count; i++)
+                _acceptedThisWrite.Add(_recordEvents[eventIndexes is null ? i : eventIndexes[i]]);
+            if (_logLimiter.ShouldLog("buffered|" + state.Name + "|" + why, out int held))
+            {
+                InternalLogger.Warn("{0}: kept {1} events for stream '{2}' in the disk buffer to send later: {3}{4}",
+                    this, records.Count, state.Name, why, LogRateLimiter.Suppressed(held));
+            }
+            return true;
         }
 
         /// <summary>The state of a stream the target has sent to, or null (tests).</summary>
