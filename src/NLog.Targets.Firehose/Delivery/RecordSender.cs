@@ -67,7 +67,7 @@ namespace NLog.Targets.Firehose.Delivery
                 if (wait > TimeSpan.Zero)
                 {
                     if (now + wait > deadlineUtc)
-                        return new SendResult(pending, lastError ?? stream.Breaker.OpenCode, "the stream's circuit breaker is open (" + stream.Breaker.OpenCode + ")");
+                        return GiveUp(stream, pending, lastError);   // the breaker is open: GiveUp says so
                     if (!await DelayAsync(wait, cancellationToken).ConfigureAwait(false))
                         continue;
                 }
