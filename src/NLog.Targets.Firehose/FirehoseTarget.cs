@@ -57,6 +57,11 @@ namespace NLog.Targets
         private RecordSender? _sender;
         private string? _fixedStreamName;
         private byte[] _delimiter = { (byte)'\n' };
+        private NLogQueueProbe? _queueProbe;
+        private QueueBudget _budget = new QueueBudget(10000, 64L * 1024 * 1024);
+        private int _configuredQueueLimit = -1;
+        private long _overflowUnreported;
+        private readonly Func<bool> _queueUnderPressure;
 
         /// <summary>
         /// Creates the target with defaults fitted to Firehose: <see cref="AsyncTaskTarget.BatchSize"/> 500,
@@ -81,6 +86,7 @@ namespace NLog.Targets
         internal FirehoseTarget(Func<FirehoseClientSettings, IFirehoseClient>? clientFactory)
         {
             _clientFactory = clientFactory ?? (settings => new FirehoseHttpClient(settings.Endpoint, settings.Region, settings.Credentials, settings.RequestTimeout, owner: this));
+            _queueUnderPressure = QueueUnderPressure;
             _defaultServiceName = Assembly.GetEntryAssembly()?.GetName().Name ?? "unknown_service";
             _streams = new StreamStates(name => new StreamState(name, TimeSpan.FromMilliseconds(RetryMaxDelayMilliseconds), BreakerFirstProbe, BreakerMaxProbe));
             Layout = FirehoseJsonLayout.Create(Layout.FromMethod(RenderServiceName, LayoutRenderOptions.ThreadAgnostic));
@@ -187,7 +193,8 @@ namespace NLog.Targets
 
         /// <summary>
         /// A directory for a durable buffer on disk (opt-in). What cannot be delivered now — the delivery timeout passes
-        /// during an outage or an open circuit breaker, or the target closes while retrying — is written there instead
+        /// during an outage or an open circuit breaker, NLog's queue fills up while a call is retried, or the target
+        /// closes while retrying or with events still queued — is written there instead
         /// of being given up, and replayed, oldest first, when the stream answers again and at the next start. Several
         /// processes may share one directory. Data is flushed to the device on every write to the buffer.
         /// </summary>
@@ -200,6 +207,19 @@ namespace NLog.Targets
         /// </summary>
         /// <remarks>Default: <c>268435456</c> (256 MiB).</remarks>
         public long MaxBufferBytes { get; set; } = 256L * 1024 * 1024;
+
+        /// <summary>
+        /// The most bytes the events waiting in NLog's queue for this target may take, next to
+        /// <see cref="AsyncTaskTarget.QueueLimit"/>'s count of events. An event's size is known once it is rendered, so the
+        /// target estimates the rendered bytes per event from what it sends and lowers the queue's limit to
+        /// MaxQueueBytes / that estimate while it is below QueueLimit (<see cref="AsyncTaskTarget.QueueLimit"/> then reads
+        /// the lowered limit). What happens when the queue is full is <see cref="AsyncTaskTarget.OverflowAction"/>'s:
+        /// Discard drops the oldest events, counted and reported at Error level; Block makes the logging threads wait;
+        /// Grow ignores both limits and lets memory grow without bound. With a <see cref="BufferDirectory"/>, a queue more
+        /// than half full makes the target spill what one attempt cannot deliver to disk instead of retrying in memory.
+        /// </summary>
+        /// <remarks>Default: <c>67108864</c> (64 MiB).</remarks>
+        public long MaxQueueBytes { get; set; } = 64L * 1024 * 1024;
 
         /// <summary>The circuit breaker's first wait before probing a stream that refused a call retrying cannot fix (tests shorten it).</summary>
         internal TimeSpan BreakerFirstProbe { get; set; } = TimeSpan.FromSeconds(5);
@@ -243,6 +263,8 @@ namespace NLog.Targets
                 throw Config($"DeliveryTimeoutMilliseconds must not be negative, not {DeliveryTimeoutMilliseconds}");
             if (TaskTimeoutSeconds > 0 && TaskTimeoutSeconds * 1000L <= (long)DeliveryTimeoutMilliseconds + RequestTimeoutMilliseconds)
                 throw Config($"TaskTimeoutSeconds ({TaskTimeoutSeconds}) must be longer than DeliveryTimeoutMilliseconds + RequestTimeoutMilliseconds ({DeliveryTimeoutMilliseconds} + {RequestTimeoutMilliseconds} ms), or NLog cancels writes that are still retrying: raise TaskTimeoutSeconds or lower the others");
+            if (MaxQueueBytes < FirehoseLimits.MaxBatchBytes)
+                throw Config($"MaxQueueBytes must be at least {FirehoseLimits.MaxBatchBytes} (4 MiB, one PutRecordBatch call), not {MaxQueueBytes}");
 
             Uri? serviceUrl = ParseServiceUrl(RenderOption(ServiceUrl, nullEvent));
             string? profile = RenderOption(Profile, nullEvent);
@@ -276,6 +298,7 @@ namespace NLog.Targets
             _sender = new RecordSender(_client, backoff, Statistics, _logLimiter, this);
             _streams.Clear();   // options may have changed since a previous initialisation
             StartBuffer(RenderOption(BufferDirectory, nullEvent), backoff);
+            StartQueueProbe();
             InternalLogger.Info("{0}: sending to {1} (region {2}, stream {3}), credentials from {4}",
                 this, endpoint, region, _fixedStreamName ?? DeliveryStreamName.ToString(), credentialsSource);
         }
@@ -283,8 +306,18 @@ namespace NLog.Targets
         /// <inheritdoc/>
         protected override void CloseTarget()
         {
+            // NLog's close clears its queue unseen: take what still waits there first (this runs under the target's lock,
+            // so NLog's writer cannot dequeue meanwhile).
+            List<AsyncLogEventInfo>? queued = _queueProbe?.Drain();
             base.CloseTarget();   // cancels a write still retrying: what it holds goes to the disk buffer, if any
             _replayStop?.Cancel();
+            if (queued?.Count > 0)
+                WriteQueuedAtClose(queued);
+            ReportOverflow(closing: true);
+            _queueProbe?.Dispose();
+            _queueProbe = null;
+            if (_configuredQueueLimit >= 0)
+                QueueLimit = _configuredQueueLimit;   // undo the lowering by MaxQueueBytes, for a later initialisation
             if (_buffer != null)
             {
                 // Let the write and the replay loop finish with the buffer before it closes (neither needs the target's lock).
@@ -300,6 +333,121 @@ namespace NLog.Targets
             var client = Interlocked.Exchange(ref _client, null);
             _sender = null;
             client?.Dispose();
+        }
+
+        /// <summary>How long events still waiting in NLog's queue when the target closes get to be delivered.</summary>
+        internal TimeSpan CloseDeliveryTime { get; set; } = TimeSpan.FromSeconds(5);
+
+        private void StartQueueProbe()
+        {
+            _configuredQueueLimit = QueueLimit;
+            _budget = new QueueBudget(QueueLimit, MaxQueueBytes);
+            Interlocked.Exchange(ref _overflowUnreported, 0);
+            _queueProbe?.Dispose();
+            _queueProbe = NLogQueueProbe.TryCreate(this, OnQueueDropped, out string? whyNot);
+            if (_queueProbe is null)
+            {
+                InternalLogger.Warn("{0}: cannot see into NLog's queue with this NLog version ({1}): events its Discard overflow drops are not counted, MaxQueueBytes does not apply, and events still queued at close are not written",
+                    this, whyNot);
+            }
+        }
+
+        /// <summary>Called on the logging thread for each event NLog's Discard overflow drops: only counts it (reported by the writer).</summary>
+        private void OnQueueDropped(LogEventInfo dropped)
+        {
+            Statistics.DroppedOverflow();
+            Interlocked.Increment(ref _overflowUnreported);
+        }
+
+        /// <summary>Reports, at most once a minute (and at close), the events NLog's overflow dropped since the last report.</summary>
+        private void ReportOverflow(bool closing)
+        {
+            if (Interlocked.Read(ref _overflowUnreported) == 0 || (!closing && !_logLimiter.ShouldLog("overflow", out _)))
+                return;
+            long dropped = Interlocked.Exchange(ref _overflowUnreported, 0);
+            if (dropped == 0)
+                return;
+            string lowered = QueueLimit < _budget.ConfiguredLimit
+                ? $", lowered from {_budget.ConfiguredLimit} by MaxQueueBytes {MaxQueueBytes} for events of about {_budget.EventBytes:F0} bytes"
+                : string.Empty;
+            InternalLogger.Error("{0}: dropped {1} events because NLog's queue for the target was full (OverflowAction Discard, QueueLimit {2}{3}); the oldest waiting events go first. Raise QueueLimit or MaxQueueBytes, set BufferDirectory so that slow delivery spills to disk, or log less",
+                this, dropped, QueueLimit, lowered);
+        }
+
+        /// <summary>
+        /// Lowers NLog's queue limit to what <see cref="MaxQueueBytes"/> allows for events of the size just rendered
+        /// (<paramref name="events"/> events, <paramref name="bytes"/> bytes), or raises it back towards QueueLimit.
+        /// </summary>
+        private void ApplyBudget(int events, long bytes)
+        {
+            if (_queueProbe is null)
+                return;
+            _budget.Observe(events, bytes);
+            if (OverflowAction != Wrappers.AsyncTargetWrapperOverflowAction.Grow && QueueLimit != _budget.Limit)
+                QueueLimit = _budget.Limit;
+        }
+
+        /// <summary>Whether NLog's queue is half full or more, so that a disk buffer should take what is not delivered at once.</summary>
+        private bool QueueUnderPressure() => _queueProbe != null && _budget.IsUnderPressure(_queueProbe.Count);
+
+        /// <summary>
+        /// Delivers the events that still waited in NLog's queue when the target closed, within <see cref="CloseDeliveryTime"/>;
+        /// what is not delivered goes to the disk buffer, or is reported at Error level and failed to NLog. Then completes
+        /// their continuations and the flush requests among them.
+        /// </summary>
+        private void WriteQueuedAtClose(List<AsyncLogEventInfo> queued)
+        {
+            var events = new List<LogEventInfo>(queued.Count);
+            foreach (var item in queued)
+            {
+                if (!_queueProbe!.IsFlushRequest(item))
+                    events.Add(item.LogEvent);
+            }
+            Exception? failure = null;
+            if (events.Count > 0)
+            {
+                InternalLogger.Debug("{0}: closing with {1} events still queued: delivering them", this, events.Count);
+                Statistics.Received(events.Count);
+                Task write = Task.Run(() => WriteAtCloseAsync(events));
+                if (!((IAsyncResult)write).AsyncWaitHandle.WaitOne(CloseDeliveryTime + TimeSpan.FromSeconds(15)))
+                    failure = new FirehoseDeliveryException($"{events.Count} events queued at close were not written: an earlier write did not finish", events.Count);
+                else if (write.Exception?.GetBaseException() is Exception ex)
+                    failure = ex;
+                if (failure != null)
+                {
+                    InternalLogger.Error("{0}: closed with {1} events that were still queued and could not be delivered{2}: {3}",
+                        this, events.Count, _buffer is null ? " (no BufferDirectory to keep them)" : string.Empty, failure.Message);
+                }
+            }
+            foreach (var item in queued)
+            {
+                try
+                {
+                    item.Continuation(_queueProbe!.IsFlushRequest(item) ? null : failure);
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    InternalLogger.Debug(ex, "{0}: a continuation failed at close", this);
+                }
+            }
+        }
+
+        private async Task WriteAtCloseAsync(List<LogEventInfo> events)
+        {
+            using var stop = new CancellationTokenSource(CloseDeliveryTime);
+            if (!await _writeGate.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false))
+            {
+                Statistics.Undeliverable(events.Count);
+                throw new FirehoseDeliveryException($"{events.Count} events queued at close were not written: an earlier write did not finish", events.Count);
+            }
+            try
+            {
+                await WriteBatchAsync(events, MonotonicClock.UtcNow + CloseDeliveryTime, stop.Token).ConfigureAwait(false);
+            }
+            finally
+            {
+                _writeGate.Release();
+            }
         }
 
         private void StartBuffer(string? directory, Backoff backoff)
@@ -363,7 +511,8 @@ namespace NLog.Targets
             }
             try
             {
-                await WriteBatchAsync(logEvents, cancellationToken).ConfigureAwait(false);
+                ReportOverflow(closing: false);
+                await WriteBatchAsync(logEvents, MonotonicClock.UtcNow.AddMilliseconds(DeliveryTimeoutMilliseconds), cancellationToken).ConfigureAwait(false);
             }
             finally
             {
@@ -371,10 +520,9 @@ namespace NLog.Targets
             }
         }
 
-        private async Task WriteBatchAsync(IList<LogEventInfo> logEvents, CancellationToken cancellationToken)
+        private async Task WriteBatchAsync(IList<LogEventInfo> logEvents, DateTime deadline, CancellationToken cancellationToken)
         {
             var sender = _sender ?? throw new InvalidOperationException("the Firehose target is not initialised");
-            DateTime deadline = MonotonicClock.UtcNow.AddMilliseconds(DeliveryTimeoutMilliseconds);
             var failures = new List<string>();
             int undelivered = 0;
             _acceptedThisWrite.Clear();
@@ -470,8 +618,13 @@ namespace NLog.Targets
         private async Task<int> SendCallAsync(RecordSender sender, StreamState state, int count, DateTime deadline, List<string> failures, CancellationToken cancellationToken)
         {
             _callRecords.Clear();
+            long bytes = 0;
             for (int r = 0; r < count; r++)
+            {
                 _callRecords.Add(_records[r]);
+                bytes += _records.Sizes[r];
+            }
+            ApplyBudget(count, bytes);
 
             // A stream that is failing (breaker open, or its last call given up) gets no new attempt from the write: with a
             // disk buffer the records go straight to disk, and the replay loop finds out when the stream answers again.
@@ -484,7 +637,10 @@ namespace NLog.Targets
             // Once a call of this write has failed past the deadline, later calls of the write start no new attempt after
             // it: they give up (or go to disk) at once, so a failing write lasts at most DeliveryTimeoutMilliseconds +
             // RequestTimeoutMilliseconds (checked at start-up). While all goes well, every call gets its attempt.
-            SendResult result = await sender.SendAsync(state, _callRecords, deadline, cancellationToken, firstAttemptMayBeLate: !_failedThisWrite).ConfigureAwait(false);
+            // With a disk buffer, a call stops retrying once NLog's queue is half full: what is not delivered goes to disk,
+            // so that the queue drains at disk speed instead of overflowing while the write retries in memory.
+            SendResult result = await sender.SendAsync(state, _callRecords, deadline, cancellationToken, firstAttemptMayBeLate: !_failedThisWrite,
+                stopRetrying: _buffer != null ? _queueUnderPressure : null).ConfigureAwait(false);
             if (result.Undelivered.Count > 0)
             {
                 _failedThisWrite = true;
@@ -504,7 +660,8 @@ namespace NLog.Targets
                 return 0;
 
             if (KeepOnDisk(state, result.UndeliveredRecords(_callRecords), result.Undelivered,
-                    $"they could not be delivered now: {result.Reason} (last error {result.LastError ?? "none"})"))
+                    result.Reason == RecordSender.StoppedRetrying ? "NLog's queue for the target is half full or more, so what was not delivered is not retried in memory"
+                          : $"they could not be delivered now: {result.Reason} (last error {result.LastError ?? "none"})"))
             {
                 return 0;
             }

@@ -40,12 +40,16 @@ namespace NLog.Targets.Firehose.Delivery
             _delay = delay ?? Task.Delay;
         }
 
+        /// <summary>The reason of a result given up because <c>stopRetrying</c> said so.</summary>
+        public const string StoppedRetrying = "retrying was stopped";
+
         /// <summary>
         /// Sends <paramref name="records"/> (within one call's limits) to <paramref name="stream"/>. No retry starts after
         /// <paramref name="deadlineUtc"/>; the first attempt may, when <paramref name="firstAttemptMayBeLate"/> (so that a
-        /// delivery timeout of 0 still means one attempt), but never past an open breaker.
+        /// delivery timeout of 0 still means one attempt), but never past an open breaker. When <paramref name="stopRetrying"/>
+        /// says so, no retry starts either (nor a wait for the breaker): the caller has somewhere better to keep the records.
         /// </summary>
-        public async Task<SendResult> SendAsync(StreamState stream, IReadOnlyList<ReadOnlyMemory<byte>> records, DateTime deadlineUtc, CancellationToken cancellationToken, bool firstAttemptMayBeLate = true)
+        public async Task<SendResult> SendAsync(StreamState stream, IReadOnlyList<ReadOnlyMemory<byte>> records, DateTime deadlineUtc, CancellationToken cancellationToken, bool firstAttemptMayBeLate = true, Func<bool>? stopRetrying = null)
         {
             var pending = new List<int>(records.Count);
             for (int i = 0; i < records.Count; i++)
@@ -61,12 +65,14 @@ namespace NLog.Targets.Firehose.Delivery
                 DateTime now = _utcNow();
                 if ((retry > 0 || !firstAttemptMayBeLate) && now >= deadlineUtc)
                     return GiveUp(stream, pending, lastError);
+                if (retry > 0 && stopRetrying?.Invoke() == true)
+                    return new SendResult(pending, lastError, StoppedRetrying);
 
                 // An open breaker holds every call until its probe time.
                 TimeSpan wait = stream.Breaker.TimeUntilCall(now);
                 if (wait > TimeSpan.Zero)
                 {
-                    if (now + wait > deadlineUtc)
+                    if (now + wait > deadlineUtc || stopRetrying?.Invoke() == true)
                         return GiveUp(stream, pending, lastError);   // the breaker is open: GiveUp says so
                     if (!await DelayAsync(wait, cancellationToken).ConfigureAwait(false))
                         continue;

@@ -17,6 +17,7 @@ namespace NLog.Targets.Firehose.Diagnostics
         private long _eventsDroppedOversize;
         private long _eventsTruncated;
         private long _eventsDroppedInvalidStream;
+        private long _eventsDroppedOverflow;
         private long _eventsBuffered;
         private long _eventsReplayed;
         private long _requests;
@@ -48,6 +49,9 @@ namespace NLog.Targets.Firehose.Diagnostics
 
         /// <summary>Events dropped because their delivery stream name rendered empty or invalid.</summary>
         public long EventsDroppedInvalidStream => Interlocked.Read(ref _eventsDroppedInvalidStream);
+
+        /// <summary>Events NLog's queue dropped because it was full (OverflowAction Discard).</summary>
+        public long EventsDroppedOverflow => Interlocked.Read(ref _eventsDroppedOverflow);
 
         /// <summary>Events written to the disk buffer because they could not be delivered then.</summary>
         public long EventsBuffered => Interlocked.Read(ref _eventsBuffered);
@@ -92,5 +96,7 @@ namespace NLog.Targets.Firehose.Diagnostics
         internal void Truncated() => Interlocked.Increment(ref _eventsTruncated);
 
         internal void DroppedInvalidStream() => Interlocked.Increment(ref _eventsDroppedInvalidStream);
+
+        internal void DroppedOverflow() => Interlocked.Increment(ref _eventsDroppedOverflow);
     }
 }

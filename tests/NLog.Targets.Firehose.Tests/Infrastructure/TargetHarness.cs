@@ -83,15 +83,27 @@ namespace NLog.Targets.Firehose.Tests.Infrastructure
             return factory;
         }
 
+        /// <summary>When set, every call is recorded at once but answered only when this task completes.</summary>
+        public Task? Gate { get; set; }
+
         private Task<PutRecordBatchResponse> Answer(string stream, IReadOnlyList<ReadOnlyMemory<byte>> records)
         {
             Calls.Enqueue((stream, records.Select(r => r.ToArray()).ToList()));
-            Exception? fail = FailCallWhen?.Invoke(Calls.Count);
+            int call = Calls.Count;
+            Task? gate = Gate;
+            if (gate != null && !gate.IsCompleted)
+                return gate.ContinueWith(_ => Respond(call, records.Count), TaskScheduler.Default).Unwrap();
+            return Respond(call, records.Count);
+        }
+
+        private Task<PutRecordBatchResponse> Respond(int call, int count)
+        {
+            Exception? fail = FailCallWhen?.Invoke(call);
             if (fail != null)
                 return Task.FromException<PutRecordBatchResponse>(fail);
             var entries = new List<PutRecordBatchResponseEntry>();
             int failed = 0;
-            for (int i = 0; i < records.Count; i++)
+            for (int i = 0; i < count; i++)
             {
                 string? error = FailRecord?.Invoke(i);
                 if (error != null)

@@ -1,0 +1,104 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics.CodeAnalysis;
+using System.Reflection;
+using NLog.Common;
+using NLog.Targets.Wrappers;
+
+namespace NLog.Targets.Firehose.Buffering
+{
+    /// <summary>
+    /// A window into the event queue that NLog's <see cref="AsyncTaskTarget"/> keeps to itself: how many events wait in it,
+    /// each event its Discard overflow drops, and the events still in it when the target closes (which NLog would clear
+    /// unseen). NLog gives an AsyncTaskTarget none of this (only AsyncTargetWrapper has a public LogEventDropped), so it is
+    /// reached by reflection, once, when the target starts; the members used are public members of NLog's internal queue
+    /// types. When a future NLog moves them, <see cref="TryCreate"/> returns null with the reason, and the target says
+    /// that it cannot count overflow drops.
+    /// </summary>
+    internal sealed class NLogQueueProbe : IDisposable
+    {
+        private const BindingFlags Instance = BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic;
+
+        private readonly object _queue;
+        private readonly EventInfo _droppedEvent;
+        private readonly EventHandler<LogEventDroppedEventArgs> _onDropped;
+        private readonly Func<int> _count;
+        private readonly Action<int, IList<AsyncLogEventInfo>> _dequeue;
+        private readonly LogEventInfo? _flushEvent;
+        private bool _disposed;
+
+        private NLogQueueProbe(object queue, EventInfo droppedEvent, Func<int> count, Action<int, IList<AsyncLogEventInfo>> dequeue, LogEventInfo? flushEvent, Action<LogEventInfo> onDropped)
+        {
+            _queue = queue;
+            _droppedEvent = droppedEvent;
+            _count = count;
+            _dequeue = dequeue;
+            _flushEvent = flushEvent;
+            _onDropped = (_, e) => onDropped(e.DroppedLogEventInfo);
+            _droppedEvent.AddEventHandler(_queue, _onDropped);
+        }
+
+        /// <summary>Events waiting in NLog's queue now (flush requests included).</summary>
+        public int Count => _count();
+
+        /// <summary>
+        /// Looks into <paramref name="target"/>'s queue (call after <c>base.InitializeTarget()</c>, which may replace it) and
+        /// calls <paramref name="onDropped"/>, on the logging thread, for each event its overflow drops.
+        /// </summary>
+        [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "Optional: without these members the probe is off and the target says so.")]
+        [DynamicDependency("_requestQueue", typeof(AsyncTaskTarget))]
+        [DynamicDependency("_flushEvent", typeof(AsyncTaskTarget))]
+        public static NLogQueueProbe? TryCreate(AsyncTaskTarget target, Action<LogEventInfo> onDropped, out string? whyNot)
+        {
+            try
+            {
+                object? queue = typeof(AsyncTaskTarget).GetField("_requestQueue", Instance)?.GetValue(target);
+                if (queue is null)
+                {
+                    whyNot = "AsyncTaskTarget has no _requestQueue";
+                    return null;
+                }
+                Type type = queue.GetType();
+                EventInfo? dropped = type.GetEvent("LogEventDropped", Instance);
+                MethodInfo? counter = (type.GetProperty("Count", Instance) ?? type.GetProperty("RequestCount", Instance))?.GetMethod;
+                MethodInfo? dequeue = type.GetMethod("DequeueBatch", Instance, null, new[] { typeof(int), typeof(IList<AsyncLogEventInfo>) }, null);
+                if (dropped is null || counter is null || counter.ReturnType != typeof(int) || dequeue is null)
+                {
+                    whyNot = $"NLog's queue ({type.FullName}) lacks LogEventDropped, Count or DequeueBatch";
+                    return null;
+                }
+                var flushEvent = typeof(AsyncTaskTarget).GetField("_flushEvent", Instance)?.GetValue(target) as LogEventInfo;
+                whyNot = null;
+                return new NLogQueueProbe(queue, dropped,
+                    counter.CreateDelegate<Func<int>>(queue),
+                    dequeue.CreateDelegate<Action<int, IList<AsyncLogEventInfo>>>(queue),
+                    flushEvent, onDropped);
+            }
+            catch (Exception ex) when (ex is MemberAccessException or ArgumentException or InvalidOperationException or NotSupportedException or TargetException)
+            {
+                whyNot = ex.GetType().Name + ": " + ex.Message;
+                return null;
+            }
+        }
+
+        /// <summary>Whether <paramref name="item"/> is a flush request NLog queued, not an event.</summary>
+        public bool IsFlushRequest(AsyncLogEventInfo item) => _flushEvent != null && ReferenceEquals(item.LogEvent, _flushEvent);
+
+        /// <summary>Takes every event and flush request still waiting in NLog's queue, oldest first.</summary>
+        public List<AsyncLogEventInfo> Drain()
+        {
+            var items = new List<AsyncLogEventInfo>();
+            _dequeue(int.MaxValue, items);
+            return items;
+        }
+
+        /// <summary>Stops listening for drops.</summary>
+        public void Dispose()
+        {
+            if (_disposed)
+                return;
+            _disposed = true;
+            _droppedEvent.RemoveEventHandler(_queue, _onDropped);
+        }
+    }
+}

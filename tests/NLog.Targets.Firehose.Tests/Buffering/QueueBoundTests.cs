@@ -1,0 +1,271 @@
+using System;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.VisualStudio.TestTools.UnitTesting;
+using NLog.Targets.Firehose.Client;
+using NLog.Targets.Firehose.Tests.Infrastructure;
+using NLog.Targets.Wrappers;
+
+namespace NLog.Targets.Firehose.Tests.Buffering
+{
+    /// <summary>
+    /// The memory bound: NLog's queue for the target holds at most QueueLimit events and about MaxQueueBytes bytes; what
+    /// OverflowAction does when it is full (Discard counted and reported, Block waits, Grow grows); a disk buffer takes
+    /// over when the queue fills; and what is still queued at close is delivered, kept on disk, or reported.
+    /// </summary>
+    [TestClass]
+    public class QueueBoundTests
+    {
+        private static void WaitFor(Func<bool> condition, string what)
+            => Assert.IsTrue(SpinWait.SpinUntil(condition, TimeSpan.FromSeconds(30)), what);
+
+        /// <summary>A harness whose client holds every call until <paramref name="gate"/> opens; one event is in flight when it returns.</summary>
+        private static TargetHarness Stalled(TaskCompletionSource gate, Action<FirehoseTarget> configure)
+        {
+            var h = TargetHarness.Create(t =>
+            {
+                t.Layout = "${message}";
+                configure(t);
+            });
+            h.Gate = gate.Task;
+            h.Logger.Info("first");
+            WaitFor(() => h.Calls.Count == 1, "the first write is in flight");
+            return h;
+        }
+
+        [TestMethod]
+        public void Overflow_Discard_DroppedEventsCountedAndReportedOldestFirst()
+        {
+            using var log = new InternalLogCapture(LogLevel.Error);
+            var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            using var h = Stalled(gate, t => t.QueueLimit = 20);
+            for (int i = 0; i < 100; i++)
+                h.Logger.Info("e" + i);
+            Assert.AreEqual(80, h.Target.Statistics.EventsDroppedOverflow, "NLog's queue kept 20 and dropped 80");
+
+            gate.SetResult();
+            WaitFor(() => h.SentRecords.Count == 21, "the 20 queued events sent");   // a flush request would take a queue slot too
+            h.Flush();
+            var expected = new[] { "first" }.Concat(Enumerable.Range(80, 20).Select(i => "e" + i)).ToList();
+            CollectionAssert.AreEqual(expected, h.SentText, "the oldest waiting events are the ones dropped");
+            StringAssert.Contains(log.Text, "dropped 80 events because NLog's queue for the target was full (OverflowAction Discard, QueueLimit 20)", log.Text);
+            StringAssert.Contains(log.Text, "Raise QueueLimit or MaxQueueBytes");
+        }
+
+        [TestMethod]
+        public void Overflow_DroppedAfterLastWrite_ReportedAtClose()
+        {
+            using var log = new InternalLogCapture(LogLevel.Error);
+            var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var h = Stalled(gate, t => t.QueueLimit = 5);
+            for (int i = 0; i < 12; i++)
+                h.Logger.Info("e" + i);
+            gate.SetResult();
+            h.Dispose();   // no write after the drops: the close reports them
+            Assert.AreEqual(7, h.Target.Statistics.EventsDroppedOverflow);
+            StringAssert.Contains(log.Text, "dropped 7 events because NLog's queue", log.Text);
+        }
+
+        [TestMethod]
+        public void MaxQueueBytes_LargeEvents_QueueLimitLoweredToTheByteBudget()
+        {
+            using var log = new InternalLogCapture(LogLevel.Error);
+            var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            const int size = 100_000;
+            using var h = TargetHarness.Create(t =>
+            {
+                t.Layout = "${message}";
+                t.MaxQueueBytes = 4 * 1024 * 1024;
+            });
+            Assert.AreEqual(10000, h.Target.QueueLimit);
+            h.Gate = gate.Task;
+            h.Logger.Info("first".PadRight(size, 'x'));
+            WaitFor(() => h.Calls.Count == 1, "the first write is in flight");
+
+            // One 100,001-byte record (delimiter included) seen: 4 MiB holds 41 of them.
+            Assert.AreEqual(4 * 1024 * 1024 / (size + 1), h.Target.QueueLimit);
+            for (int i = 0; i < 200; i++)
+                h.Logger.Info(("e" + i).PadRight(size, 'x'));
+            Assert.AreEqual(200 - 41, h.Target.Statistics.EventsDroppedOverflow);
+
+            gate.SetResult();
+            WaitFor(() => h.SentRecords.Count == 42, "the first and the 41 queued events sent");
+            h.Flush();
+            Assert.AreEqual(42, h.SentText.Count);
+            Assert.AreEqual(201, h.SentText.Count + h.Target.Statistics.EventsDroppedOverflow, "every event is sent or counted");
+            StringAssert.Contains(log.Text, "QueueLimit 41, lowered from 10000 by MaxQueueBytes 4194304 for events of about 100001 bytes", log.Text);
+            h.LogFactory.Configuration = null;
+            Assert.AreEqual(10000, h.Target.QueueLimit, "closing gives the configured limit back");
+        }
+
+        [TestMethod]
+        public void MaxQueueBytes_SmallEventsAgain_LimitRisesBackToQueueLimit()
+        {
+            using var h = TargetHarness.Create(t =>
+            {
+                t.Layout = "${message}";
+                t.MaxQueueBytes = 4 * 1024 * 1024;
+                t.QueueLimit = 1000;
+            });
+            h.Logger.Info(new string('x', 100_000));
+            h.Flush();
+            Assert.AreEqual(41, h.Target.QueueLimit);
+            for (int round = 0; round < 60; round++)
+            {
+                for (int i = 0; i < 10; i++)
+                    h.Logger.Info("small");
+                h.Flush();
+            }
+            Assert.AreEqual(1000, h.Target.QueueLimit, "the estimate falls back as small events follow");
+        }
+
+        [TestMethod]
+        public void Overflow_Block_LoggingThreadWaitsAndNothingIsLost()
+        {
+            var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            using var h = Stalled(gate, t =>
+            {
+                t.QueueLimit = 10;
+                t.OverflowAction = AsyncTargetWrapperOverflowAction.Block;
+            });
+            var logging = Task.Run(() =>
+            {
+                for (int i = 0; i < 50; i++)
+                    h.Logger.Info("e" + i);
+            });
+            Assert.IsFalse(logging.Wait(500), "the logging thread waits while the queue is full");
+
+            gate.SetResult();
+            Assert.IsTrue(logging.Wait(TimeSpan.FromSeconds(30)), "it goes on once the target catches up");
+            h.Flush();
+            CollectionAssert.AreEqual(new[] { "first" }.Concat(Enumerable.Range(0, 50).Select(i => "e" + i)).ToList(), h.SentText);
+            Assert.AreEqual(0, h.Target.Statistics.EventsDroppedOverflow);
+        }
+
+        [TestMethod]
+        public void Overflow_Grow_QueueGrowsAndNothingIsLost()
+        {
+            var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            using var h = Stalled(gate, t =>
+            {
+                t.QueueLimit = 10;
+                t.OverflowAction = AsyncTargetWrapperOverflowAction.Grow;
+            });
+            for (int i = 0; i < 100; i++)
+                h.Logger.Info("e" + i);
+            gate.SetResult();
+            h.Flush();
+            Assert.AreEqual(101, h.SentText.Count);
+            Assert.AreEqual(0, h.Target.Statistics.EventsDroppedOverflow);
+            Assert.IsGreaterThanOrEqualTo(100, h.Target.QueueLimit, "NLog grew the queue");
+        }
+
+        [TestMethod]
+        public void QueueFilling_WithDiskBuffer_RetryingStopsAndEventsGoToDisk()
+        {
+            using var temp = new TempDirectory();
+            using var log = new InternalLogCapture(LogLevel.Warn);
+            using var h = TargetHarness.Create(t =>
+            {
+                t.Layout = "${message}";
+                t.QueueLimit = 40;
+                t.BufferDirectory = temp.Path;
+                t.DeliveryTimeoutMilliseconds = 120_000;   // without the spill, the first write would retry for two minutes
+                t.TaskTimeoutSeconds = 300;
+                t.RetryBaseDelayMilliseconds = 5;
+                t.RetryMaxDelayMilliseconds = 20;
+            });
+            h.FailCall = new FirehoseServiceException("ServiceUnavailableException", "Slow down.", 503, null);
+            for (int i = 0; i < 10; i++)
+                h.Logger.Info("a" + i);
+            WaitFor(() => h.Calls.Count >= 3, "the first write retries");
+            Assert.AreEqual(0, h.Target.Statistics.EventsBuffered, "a queue with room: the write goes on retrying in memory");
+
+            for (int i = 0; i < 30; i++)
+                h.Logger.Info("b" + i);   // 30 of 40 queued: half full or more
+            WaitFor(() => h.Target.Statistics.EventsBuffered == 40, "the retrying call and the queued events go to disk");
+            Assert.AreEqual(0, h.Target.Statistics.EventsDroppedOverflow);
+            Assert.AreEqual(0, h.Target.Statistics.EventsUndeliverable);
+            StringAssert.Contains(log.Text, "NLog's queue for the target is half full or more, so what was not delivered is not retried in memory", log.Text);
+
+            h.FailCall = null;
+            var all = Enumerable.Range(0, 10).Select(i => "a" + i).Concat(Enumerable.Range(0, 30).Select(i => "b" + i)).ToList();
+            WaitFor(() => all.All(h.SentText.Contains), "replayed from disk once the stream answers");
+        }
+
+        [TestMethod]
+        public void Close_EventsStillQueued_DeliveredBeforeTheTargetCloses()
+        {
+            using var log = new InternalLogCapture(LogLevel.Warn);
+            var h = TargetHarness.Create(t =>
+            {
+                t.Layout = "${message}";
+                t.TaskDelayMilliseconds = 60_000;   // the events wait in NLog's queue until the close
+            });
+            for (int i = 0; i < 25; i++)
+                h.Logger.Info("e" + i);
+            Assert.IsEmpty(h.Calls);
+            h.Dispose();   // LogFactory.Dispose closes without a flush (as at process exit)
+            CollectionAssert.AreEqual(Enumerable.Range(0, 25).Select(i => "e" + i).ToList(), h.SentText);
+            Assert.AreEqual(25, h.Target.Statistics.EventsReceived);
+            Assert.DoesNotContain("closed with", log.Text);
+        }
+
+        [TestMethod]
+        public void Close_EventsStillQueuedServiceFailingNoBuffer_ReportedAtErrorAndContinuationsFail()
+        {
+            using var log = new InternalLogCapture(LogLevel.Error);
+            var h = TargetHarness.Create(t =>
+            {
+                t.Layout = "${message}";
+                t.TaskDelayMilliseconds = 60_000;
+                t.DeliveryTimeoutMilliseconds = 60_000;
+                t.CloseDeliveryTime = TimeSpan.FromMilliseconds(300);
+            });
+            h.FailCall = new FirehoseServiceException("InternalFailure", "oops", 500, null);
+            for (int i = 0; i < 6; i++)
+                h.Logger.Info("e" + i);
+            Exception? reported = null;
+            h.Target.WriteAsyncLogEvent(new Common.AsyncLogEventInfo(new LogEventInfo(LogLevel.Info, "x", "last"), ex => reported = ex));
+            h.Dispose();
+            Assert.AreEqual(7, h.Target.Statistics.EventsUndeliverable);
+            Assert.IsInstanceOfType<FirehoseDeliveryException>(reported, "NLog (and a FallbackGroup) is told the event failed");
+            StringAssert.Contains(log.Text, "closed with 7 events that were still queued and could not be delivered (no BufferDirectory to keep them)", log.Text);
+        }
+
+        [TestMethod]
+        public void Close_EventsStillQueuedServiceFailingWithBuffer_KeptOnDiskAndSentAtNextStart()
+        {
+            using var temp = new TempDirectory();
+            var h = TargetHarness.Create(t =>
+            {
+                t.Layout = "${message}";
+                t.TaskDelayMilliseconds = 60_000;
+                t.BufferDirectory = temp.Path;
+                t.DeliveryTimeoutMilliseconds = 60_000;
+                t.CloseDeliveryTime = TimeSpan.FromMilliseconds(300);
+            });
+            h.FailCall = new FirehoseServiceException("InternalFailure", "oops", 500, null);
+            for (int i = 0; i < 6; i++)
+                h.Logger.Info("e" + i);
+            h.Dispose();
+            Assert.AreEqual(6, h.Target.Statistics.EventsBuffered);
+            Assert.AreEqual(0, h.Target.Statistics.EventsUndeliverable);
+
+            using var next = TargetHarness.Create(t => t.BufferDirectory = temp.Path);
+            var expected = Enumerable.Range(0, 6).Select(i => "e" + i).ToList();
+            WaitFor(() => expected.All(next.SentText.Contains), "the next start sends what the close kept on disk");
+        }
+
+        [TestMethod]
+        public void Init_MaxQueueBytesBelowOneCall_ConfigurationError()
+        {
+            var target = TargetHarness.NewTarget(_ => NSubstitute.Substitute.For<IFirehoseClient>());
+            target.MaxQueueBytes = 1000;
+            using var factory = new LogFactory { ThrowConfigExceptions = true };
+            var ex = Assert.ThrowsExactly<NLogConfigurationException>(() => TargetHarness.Configure(factory, target));
+            StringAssert.Contains(ex.ToString(), "MaxQueueBytes must be at least 4194304");
+        }
+    }
+}
