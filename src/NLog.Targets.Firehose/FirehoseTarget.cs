@@ -211,12 +211,13 @@ namespace NLog.Targets
         /// <summary>
         /// The most bytes the events waiting in NLog's queue for this target may take, next to
         /// <see cref="AsyncTaskTarget.QueueLimit"/>'s count of events. An event's size is known once it is rendered, so the
-        /// target estimates the rendered bytes per event from what it sends and lowers the queue's limit to
-        /// MaxQueueBytes / that estimate while it is below QueueLimit (<see cref="AsyncTaskTarget.QueueLimit"/> then reads
-        /// the lowered limit). What happens when the queue is full is <see cref="AsyncTaskTarget.OverflowAction"/>'s:
-        /// Discard drops the oldest events, counted and reported at Error level; Block makes the logging threads wait;
-        /// Grow ignores both limits and lets memory grow without bound. With a <see cref="BufferDirectory"/>, a queue more
-        /// than half full makes the target spill what one attempt cannot deliver to disk instead of retrying in memory.
+        /// target estimates the rendered bytes per event from what it renders (a moving average over about the last 256
+        /// events, starting at 1 KiB) and lowers the queue's limit to MaxQueueBytes / that estimate while it is below
+        /// QueueLimit (<see cref="AsyncTaskTarget.QueueLimit"/> then reads the lowered limit). What happens when the queue
+        /// is full is <see cref="AsyncTaskTarget.OverflowAction"/>'s: Discard drops the oldest events, counted and reported
+        /// at Error level; Block makes the logging threads wait; Grow ignores both limits and lets memory grow without
+        /// bound. With a <see cref="BufferDirectory"/>, once the queue is half full a call that fails stops retrying in
+        /// memory and its records go to disk.
         /// </summary>
         /// <remarks>Default: <c>67108864</c> (64 MiB).</remarks>
         public long MaxQueueBytes { get; set; } = 64L * 1024 * 1024;
@@ -306,16 +307,18 @@ namespace NLog.Targets
         /// <inheritdoc/>
         protected override void CloseTarget()
         {
-            // NLog's close clears its queue unseen: take what still waits there first (this runs under the target's lock,
-            // so NLog's writer cannot dequeue meanwhile).
-            List<AsyncLogEventInfo>? queued = _queueProbe?.Drain();
+            // NLog's close clears its queue unseen: take what still waits there first. NLog has marked the target closed, so
+            // no new event is queued; threads its Block overflow holds are woken by the draining and queue theirs, which
+            // the drain waits a moment for.
+            NLogQueueProbe? probe = _queueProbe;
+            List<AsyncLogEventInfo>? queued = probe?.Drain(OverflowAction == Wrappers.AsyncTargetWrapperOverflowAction.Block ? TimeSpan.FromMilliseconds(50) : TimeSpan.Zero);
             base.CloseTarget();   // cancels a write still retrying: what it holds goes to the disk buffer, if any
             _replayStop?.Cancel();
-            if (queued?.Count > 0)
-                WriteQueuedAtClose(queued);
+            if (probe != null && queued?.Count > 0)
+                WriteQueuedAtClose(probe, queued);
             ReportOverflow(closing: true);
-            _queueProbe?.Dispose();
             _queueProbe = null;
+            probe?.Dispose();
             if (_configuredQueueLimit >= 0)
                 QueueLimit = _configuredQueueLimit;   // undo the lowering by MaxQueueBytes, for a later initialisation
             if (_buffer != null)
@@ -345,6 +348,8 @@ namespace NLog.Targets
             Interlocked.Exchange(ref _overflowUnreported, 0);
             _queueProbe?.Dispose();
             _queueProbe = NLogQueueProbe.TryCreate(this, OnQueueDropped, out string? whyNot);
+            if (_queueProbe != null && OverflowAction != Wrappers.AsyncTargetWrapperOverflowAction.Grow)
+                QueueLimit = _budget.Limit;
             if (_queueProbe is null)
             {
                 InternalLogger.Warn("{0}: cannot see into NLog's queue with this NLog version ({1}): events its Discard overflow drops are not counted, MaxQueueBytes does not apply, and events still queued at close are not written",
@@ -352,9 +357,16 @@ namespace NLog.Targets
             }
         }
 
-        /// <summary>Called on the logging thread for each event NLog's Discard overflow drops: only counts it (reported by the writer).</summary>
-        private void OnQueueDropped(LogEventInfo dropped)
+        /// <summary>Called on the logging thread for each item NLog's Discard overflow drops: only counts it (reported by the writer).</summary>
+        private void OnQueueDropped(bool flushRequest)
         {
+            if (flushRequest)
+            {
+                // Not an event: the Flush caller waits out its timeout.
+                if (_logLimiter.ShouldLog("overflow-flush", out int suppressed))
+                    InternalLogger.Warn("{0}: NLog's full queue dropped a flush request; its caller waits until its timeout{1}", this, LogRateLimiter.Suppressed(suppressed));
+                return;
+            }
             Statistics.DroppedOverflow();
             Interlocked.Increment(ref _overflowUnreported);
         }
@@ -388,19 +400,23 @@ namespace NLog.Targets
         }
 
         /// <summary>Whether NLog's queue is half full or more, so that a disk buffer should take what is not delivered at once.</summary>
-        private bool QueueUnderPressure() => _queueProbe != null && _budget.IsUnderPressure(_queueProbe.Count);
+        private bool QueueUnderPressure()
+        {
+            NLogQueueProbe? probe = _queueProbe;
+            return probe != null && _budget.IsUnderPressure(probe.Count);
+        }
 
         /// <summary>
         /// Delivers the events that still waited in NLog's queue when the target closed, within <see cref="CloseDeliveryTime"/>;
         /// what is not delivered goes to the disk buffer, or is reported at Error level and failed to NLog. Then completes
         /// their continuations and the flush requests among them.
         /// </summary>
-        private void WriteQueuedAtClose(List<AsyncLogEventInfo> queued)
+        private void WriteQueuedAtClose(NLogQueueProbe probe, List<AsyncLogEventInfo> queued)
         {
             var events = new List<LogEventInfo>(queued.Count);
             foreach (var item in queued)
             {
-                if (!_queueProbe!.IsFlushRequest(item))
+                if (!probe.IsFlushRequest(item))
                     events.Add(item.LogEvent);
             }
             Exception? failure = null;
@@ -409,8 +425,13 @@ namespace NLog.Targets
                 InternalLogger.Debug("{0}: closing with {1} events still queued: delivering them", this, events.Count);
                 Statistics.Received(events.Count);
                 Task write = Task.Run(() => WriteAtCloseAsync(events));
-                if (!((IAsyncResult)write).AsyncWaitHandle.WaitOne(CloseDeliveryTime + TimeSpan.FromSeconds(15)))
-                    failure = new FirehoseDeliveryException($"{events.Count} events queued at close were not written: an earlier write did not finish", events.Count);
+                TimeSpan wait = CloseDeliveryTime + TimeSpan.FromSeconds(15);
+                if (!((IAsyncResult)write).AsyncWaitHandle.WaitOne(wait))
+                {
+                    // The write goes on in the background, and may still deliver some; NLog is told they failed.
+                    Statistics.Undeliverable(events.Count);
+                    failure = new FirehoseDeliveryException($"{events.Count} events queued at close were not written within {wait.TotalSeconds:0} s", events.Count);
+                }
                 else if (write.Exception?.GetBaseException() is Exception ex)
                     failure = ex;
                 if (failure != null)
@@ -423,7 +444,7 @@ namespace NLog.Targets
             {
                 try
                 {
-                    item.Continuation(_queueProbe!.IsFlushRequest(item) ? null : failure);
+                    item.Continuation(failure);   // a flush request too: NLog tells a flush the write's outcome
                 }
                 catch (Exception ex) when (ex is not OutOfMemoryException)
                 {
@@ -641,12 +662,6 @@ namespace NLog.Targets
             // so that the queue drains at disk speed instead of overflowing while the write retries in memory.
             SendResult result = await sender.SendAsync(state, _callRecords, deadline, cancellationToken, firstAttemptMayBeLate: !_failedThisWrite,
                 stopRetrying: _buffer != null ? _queueUnderPressure : null).ConfigureAwait(false);
-            if (result.Undelivered.Count > 0)
-            {
-                _failedThisWrite = true;
-                if (!cancellationToken.IsCancellationRequested)
-                    state.Degraded = true;
-            }
 
             int next = 0;
             for (int i = 0; i < count; i++)
@@ -659,9 +674,25 @@ namespace NLog.Targets
             if (result.Undelivered.Count == 0)
                 return 0;
 
+            if (result.Reason == RecordSender.StoppedRetrying)
+            {
+                // Stopped early for the queue's sake, not because the stream failed: the stream is not marked failing.
+                if (KeepOnDisk(state, result.UndeliveredRecords(_callRecords), result.Undelivered,
+                        "NLog's queue for the target is half full or more, so what was not delivered is not retried in memory"))
+                {
+                    return 0;
+                }
+                // The disk refused them: retry in memory until the deadline after all, as without a buffer.
+                result = await RetryInMemoryAsync(sender, state, result, deadline, cancellationToken).ConfigureAwait(false);
+                if (result.Undelivered.Count == 0)
+                    return 0;
+            }
+
+            _failedThisWrite = true;
+            if (!cancellationToken.IsCancellationRequested)
+                state.Degraded = true;
             if (KeepOnDisk(state, result.UndeliveredRecords(_callRecords), result.Undelivered,
-                    result.Reason == RecordSender.StoppedRetrying ? "NLog's queue for the target is half full or more, so what was not delivered is not retried in memory"
-                          : $"they could not be delivered now: {result.Reason} (last error {result.LastError ?? "none"})"))
+                    $"they could not be delivered now: {result.Reason} (last error {result.LastError ?? "none"})"))
             {
                 return 0;
             }
@@ -674,6 +705,31 @@ namespace NLog.Targets
                     this, result.Undelivered.Count, state.Name, result.Reason, result.LastError ?? "none", LogRateLimiter.Suppressed(suppressed));
             }
             return result.Undelivered.Count;
+        }
+
+        /// <summary>
+        /// Sends the records of <paramref name="stopped"/> (indexes into the call) again until the deadline, without stopping
+        /// early; returns what is still undelivered, as indexes into the call.
+        /// </summary>
+        private async Task<SendResult> RetryInMemoryAsync(RecordSender sender, StreamState state, SendResult stopped, DateTime deadline, CancellationToken cancellationToken)
+        {
+            IReadOnlyList<int> first = stopped.Undelivered;
+            SendResult again = await sender.SendAsync(state, stopped.UndeliveredRecords(_callRecords), deadline, cancellationToken, firstAttemptMayBeLate: false).ConfigureAwait(false);
+            var undelivered = new List<int>(again.Undelivered.Count);
+            int next = 0;
+            for (int j = 0; j < first.Count; j++)
+            {
+                if (next < again.Undelivered.Count && again.Undelivered[next] == j)
+                {
+                    undelivered.Add(first[j]);
+                    next++;
+                }
+                else
+                {
+                    _acceptedThisWrite.Add(_recordEvents[first[j]]);
+                }
+            }
+            return new SendResult(undelivered, again.LastError ?? stopped.LastError, again.Reason);
         }
 
         /// <summary>

@@ -24,17 +24,17 @@ namespace NLog.Targets.Firehose.Buffering
         private readonly EventHandler<LogEventDroppedEventArgs> _onDropped;
         private readonly Func<int> _count;
         private readonly Action<int, IList<AsyncLogEventInfo>> _dequeue;
-        private readonly LogEventInfo? _flushEvent;
+        private readonly LogEventInfo _flushEvent;
         private bool _disposed;
 
-        private NLogQueueProbe(object queue, EventInfo droppedEvent, Func<int> count, Action<int, IList<AsyncLogEventInfo>> dequeue, LogEventInfo? flushEvent, Action<LogEventInfo> onDropped)
+        private NLogQueueProbe(object queue, EventInfo droppedEvent, Func<int> count, Action<int, IList<AsyncLogEventInfo>> dequeue, LogEventInfo flushEvent, Action<bool> onDropped)
         {
             _queue = queue;
             _droppedEvent = droppedEvent;
             _count = count;
             _dequeue = dequeue;
             _flushEvent = flushEvent;
-            _onDropped = (_, e) => onDropped(e.DroppedLogEventInfo);
+            _onDropped = (_, e) => onDropped(ReferenceEquals(e.DroppedLogEventInfo, _flushEvent));
             _droppedEvent.AddEventHandler(_queue, _onDropped);
         }
 
@@ -43,12 +43,13 @@ namespace NLog.Targets.Firehose.Buffering
 
         /// <summary>
         /// Looks into <paramref name="target"/>'s queue (call after <c>base.InitializeTarget()</c>, which may replace it) and
-        /// calls <paramref name="onDropped"/>, on the logging thread, for each event its overflow drops.
+        /// calls <paramref name="onDropped"/>, on the logging thread, for each item its overflow drops: with false for an
+        /// event, true for a flush request (whose caller then waits out its timeout).
         /// </summary>
         [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "Optional: without these members the probe is off and the target says so.")]
         [DynamicDependency("_requestQueue", typeof(AsyncTaskTarget))]
         [DynamicDependency("_flushEvent", typeof(AsyncTaskTarget))]
-        public static NLogQueueProbe? TryCreate(AsyncTaskTarget target, Action<LogEventInfo> onDropped, out string? whyNot)
+        public static NLogQueueProbe? TryCreate(AsyncTaskTarget target, Action<bool> onDropped, out string? whyNot)
         {
             try
             {
@@ -67,7 +68,11 @@ namespace NLog.Targets.Firehose.Buffering
                     whyNot = $"NLog's queue ({type.FullName}) lacks LogEventDropped, Count or DequeueBatch";
                     return null;
                 }
-                var flushEvent = typeof(AsyncTaskTarget).GetField("_flushEvent", Instance)?.GetValue(target) as LogEventInfo;
+                if (typeof(AsyncTaskTarget).GetField("_flushEvent", Instance)?.GetValue(target) is not LogEventInfo flushEvent)
+                {
+                    whyNot = "AsyncTaskTarget has no _flushEvent to tell flush requests from events";
+                    return null;
+                }
                 whyNot = null;
                 return new NLogQueueProbe(queue, dropped,
                     counter.CreateDelegate<Func<int>>(queue),
@@ -82,13 +87,28 @@ namespace NLog.Targets.Firehose.Buffering
         }
 
         /// <summary>Whether <paramref name="item"/> is a flush request NLog queued, not an event.</summary>
-        public bool IsFlushRequest(AsyncLogEventInfo item) => _flushEvent != null && ReferenceEquals(item.LogEvent, _flushEvent);
+        public bool IsFlushRequest(AsyncLogEventInfo item) => ReferenceEquals(item.LogEvent, _flushEvent);
 
-        /// <summary>Takes every event and flush request still waiting in NLog's queue, oldest first.</summary>
-        public List<AsyncLogEventInfo> Drain()
+        /// <summary>
+        /// Takes every event and flush request still waiting in NLog's queue, oldest first. Taking items wakes logging threads
+        /// that NLog's Block overflow holds; what they enqueue then is taken too, for up to <paramref name="settle"/> after
+        /// the queue was last seen non-empty.
+        /// </summary>
+        public List<AsyncLogEventInfo> Drain(TimeSpan settle)
         {
             var items = new List<AsyncLogEventInfo>();
             _dequeue(int.MaxValue, items);
+            if (items.Count == 0)
+                return items;
+            var quiet = System.Diagnostics.Stopwatch.StartNew();
+            while (quiet.Elapsed < settle)
+            {
+                System.Threading.Thread.Sleep(5);
+                int before = items.Count;
+                _dequeue(int.MaxValue, items);
+                if (items.Count > before)
+                    quiet.Restart();
+            }
             return items;
         }
 

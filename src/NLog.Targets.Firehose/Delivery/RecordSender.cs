@@ -72,8 +72,10 @@ namespace NLog.Targets.Firehose.Delivery
                 TimeSpan wait = stream.Breaker.TimeUntilCall(now);
                 if (wait > TimeSpan.Zero)
                 {
-                    if (now + wait > deadlineUtc || stopRetrying?.Invoke() == true)
+                    if (now + wait > deadlineUtc)
                         return GiveUp(stream, pending, lastError);   // the breaker is open: GiveUp says so
+                    if (stopRetrying?.Invoke() == true)
+                        return new SendResult(pending, lastError ?? stream.Breaker.OpenCode, StoppedRetrying);
                     if (!await DelayAsync(wait, cancellationToken).ConfigureAwait(false))
                         continue;
                 }

@@ -54,49 +54,99 @@ namespace NLog.Targets.Firehose.Tests.Buffering
         }
 
         [TestMethod]
-        public void Overflow_DroppedAfterLastWrite_ReportedAtClose()
+        public void Overflow_RepeatedDrops_ReportedOncePerMinuteThenTheRestAtClose()
         {
             using var log = new InternalLogCapture(LogLevel.Error);
             var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             var h = Stalled(gate, t => t.QueueLimit = 5);
             for (int i = 0; i < 12; i++)
-                h.Logger.Info("e" + i);
+                h.Logger.Info("a" + i);
             gate.SetResult();
-            h.Dispose();   // no write after the drops: the close reports them
-            Assert.AreEqual(7, h.Target.Statistics.EventsDroppedOverflow);
-            StringAssert.Contains(log.Text, "dropped 7 events because NLog's queue", log.Text);
+            WaitFor(() => h.SentRecords.Count == 6, "the first and the 5 queued events sent");
+            h.Flush();
+            StringAssert.Contains(log.Text, "dropped 7 events because NLog's queue", "the next write reports the first drops");
+
+            var again = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            h.Gate = again.Task;
+            h.Logger.Info("second");
+            WaitFor(() => h.Calls.Count == 3, "a write in flight again");
+            for (int i = 0; i < 9; i++)
+                h.Logger.Info("b" + i);
+            again.SetResult();
+            WaitFor(() => h.SentRecords.Count == 12, "the 5 queued events sent");
+            h.Flush();
+            Assert.AreEqual(1, CountOf(log.Text, "because NLog's queue"), "within the minute the writer holds the next report back");
+
+            h.Dispose();
+            Assert.AreEqual(11, h.Target.Statistics.EventsDroppedOverflow);
+            StringAssert.Contains(log.Text, "dropped 4 events because NLog's queue", "the close reports what was held back");
+        }
+
+        private static int CountOf(string text, string part)
+        {
+            int count = 0;
+            for (int at = text.IndexOf(part, StringComparison.Ordinal); at >= 0; at = text.IndexOf(part, at + part.Length, StringComparison.Ordinal))
+                count++;
+            return count;
         }
 
         [TestMethod]
-        public void MaxQueueBytes_LargeEvents_QueueLimitLoweredToTheByteBudget()
+        public void MaxQueueBytes_RunOfLargeEvents_QueueLimitLoweredToTheByteBudget()
         {
             using var log = new InternalLogCapture(LogLevel.Error);
-            var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             const int size = 100_000;
             using var h = TargetHarness.Create(t =>
             {
                 t.Layout = "${message}";
                 t.MaxQueueBytes = 4 * 1024 * 1024;
             });
-            Assert.AreEqual(10000, h.Target.QueueLimit);
-            h.Gate = gate.Task;
-            h.Logger.Info("first".PadRight(size, 'x'));
-            WaitFor(() => h.Calls.Count == 1, "the first write is in flight");
+            Assert.AreEqual(4096, h.Target.QueueLimit, "4 MiB at the starting estimate of 1 KiB per event");
+            for (int round = 0; round < 30; round++)
+            {
+                for (int i = 0; i < 40; i++)   // rounds that fit the lowered limit, so none is dropped
+                    h.Logger.Info(("r" + round + "-" + i).PadRight(size, 'x'));
+                h.Flush();
+            }
+            Assert.AreEqual(0, h.Target.Statistics.EventsDroppedOverflow);
+            // After 1,200 records of 100,001 bytes the estimate is within 1% of that: 4 MiB holds 41 of them.
+            Assert.IsTrue(h.Target.QueueLimit is >= 41 and <= 42, $"QueueLimit {h.Target.QueueLimit}");
 
-            // One 100,001-byte record (delimiter included) seen: 4 MiB holds 41 of them.
-            Assert.AreEqual(4 * 1024 * 1024 / (size + 1), h.Target.QueueLimit);
+            var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            h.Gate = gate.Task;
+            int sentBefore = h.SentRecords.Count;
+            h.Logger.Info("first".PadRight(size, 'x'));
+            WaitFor(() => h.SentRecords.Count == sentBefore + 1, "a write in flight");
+            int limit = h.Target.QueueLimit;
             for (int i = 0; i < 200; i++)
                 h.Logger.Info(("e" + i).PadRight(size, 'x'));
-            Assert.AreEqual(200 - 41, h.Target.Statistics.EventsDroppedOverflow);
+            Assert.AreEqual(200 - limit, h.Target.Statistics.EventsDroppedOverflow, "the queue held QueueLimit of them");
 
             gate.SetResult();
-            WaitFor(() => h.SentRecords.Count == 42, "the first and the 41 queued events sent");
+            WaitFor(() => h.SentRecords.Count == sentBefore + 1 + limit, "the queued events sent");
             h.Flush();
-            Assert.AreEqual(42, h.SentText.Count);
-            Assert.AreEqual(201, h.SentText.Count + h.Target.Statistics.EventsDroppedOverflow, "every event is sent or counted");
-            StringAssert.Contains(log.Text, "QueueLimit 41, lowered from 10000 by MaxQueueBytes 4194304 for events of about 100001 bytes", log.Text);
+            StringAssert.Contains(log.Text, $"QueueLimit {limit}, lowered from 10000 by MaxQueueBytes 4194304 for events of about", log.Text);
             h.LogFactory.Configuration = null;
             Assert.AreEqual(10000, h.Target.QueueLimit, "closing gives the configured limit back");
+        }
+
+        [TestMethod]
+        public void MaxQueueBytes_OneHugeEventAmongSmallOnes_BurstOfSmallEventsNotDropped()
+        {
+            using var h = TargetHarness.Create(t => t.Layout = "${message}");   // default QueueLimit 10000, MaxQueueBytes 64 MiB
+            h.Logger.Info(new string('x', 2_000_000));   // truncated to one record of about 1 MB
+            h.Flush();
+            Assert.AreEqual(10000, h.Target.QueueLimit, "one outlier barely moves the estimate");
+
+            var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            h.Gate = gate.Task;
+            h.Logger.Info("stall");
+            WaitFor(() => h.Calls.Count == 2, "a write in flight");
+            for (int i = 0; i < 5000; i++)
+                h.Logger.Info("small " + i);
+            gate.SetResult();
+            h.Flush();
+            Assert.AreEqual(0, h.Target.Statistics.EventsDroppedOverflow);
+            Assert.AreEqual(5002, h.SentRecords.Count);
         }
 
         [TestMethod]
@@ -108,15 +158,20 @@ namespace NLog.Targets.Firehose.Tests.Buffering
                 t.MaxQueueBytes = 4 * 1024 * 1024;
                 t.QueueLimit = 1000;
             });
-            h.Logger.Info(new string('x', 100_000));
-            h.Flush();
-            Assert.AreEqual(41, h.Target.QueueLimit);
-            for (int round = 0; round < 60; round++)
+            for (int round = 0; round < 20; round++)
             {
-                for (int i = 0; i < 10; i++)
+                for (int i = 0; i < 40; i++)
+                    h.Logger.Info(new string('x', 100_000));
+                h.Flush();
+            }
+            Assert.IsLessThan(100, h.Target.QueueLimit, "lowered by a run of 100 KB events");
+            for (int round = 0; round < 40; round++)
+            {
+                for (int i = 0; i < 40; i++)
                     h.Logger.Info("small");
                 h.Flush();
             }
+            Assert.AreEqual(0, h.Target.Statistics.EventsDroppedOverflow);
             Assert.AreEqual(1000, h.Target.QueueLimit, "the estimate falls back as small events follow");
         }
 
@@ -171,7 +226,7 @@ namespace NLog.Targets.Firehose.Tests.Buffering
                 t.Layout = "${message}";
                 t.QueueLimit = 40;
                 t.BufferDirectory = temp.Path;
-                t.DeliveryTimeoutMilliseconds = 120_000;   // without the spill, the first write would retry for two minutes
+                t.DeliveryTimeoutMilliseconds = 120_000;   // without the spill, a failing write would retry for two minutes
                 t.TaskTimeoutSeconds = 300;
                 t.RetryBaseDelayMilliseconds = 5;
                 t.RetryMaxDelayMilliseconds = 20;
@@ -184,14 +239,47 @@ namespace NLog.Targets.Firehose.Tests.Buffering
 
             for (int i = 0; i < 30; i++)
                 h.Logger.Info("b" + i);   // 30 of 40 queued: half full or more
-            WaitFor(() => h.Target.Statistics.EventsBuffered == 40, "the retrying call and the queued events go to disk");
+            WaitFor(() => h.Target.Statistics.EventsBuffered == 10, "the retrying call stops and goes to disk");
+            Assert.IsFalse(h.Target.StreamStateOf("test-stream")!.Degraded, "stopping for the queue's sake does not mark the stream failing");
+
+            // The next write took the 30 and retries them (the queue is empty again) until the queue fills once more.
+            int calls = h.Calls.Count;
+            WaitFor(() => h.Calls.Count >= calls + 3, "the next write retries in memory");
+            Assert.AreEqual(10, h.Target.Statistics.EventsBuffered);
+            for (int i = 0; i < 25; i++)
+                h.Logger.Info("c" + i);
+            WaitFor(() => h.Target.Statistics.EventsBuffered == 40, "the retrying call stops and goes to disk");
             Assert.AreEqual(0, h.Target.Statistics.EventsDroppedOverflow);
             Assert.AreEqual(0, h.Target.Statistics.EventsUndeliverable);
             StringAssert.Contains(log.Text, "NLog's queue for the target is half full or more, so what was not delivered is not retried in memory", log.Text);
 
             h.FailCall = null;
-            var all = Enumerable.Range(0, 10).Select(i => "a" + i).Concat(Enumerable.Range(0, 30).Select(i => "b" + i)).ToList();
-            WaitFor(() => all.All(h.SentText.Contains), "replayed from disk once the stream answers");
+            var all = Enumerable.Range(0, 10).Select(i => "a" + i)
+                .Concat(Enumerable.Range(0, 30).Select(i => "b" + i))
+                .Concat(Enumerable.Range(0, 25).Select(i => "c" + i)).ToList();
+            WaitFor(() => all.All(h.SentText.Contains), "the retrying write delivers and the disk is replayed once the stream answers");
+        }
+
+        [TestMethod]
+        public void Close_EventsStillQueuedServiceFailing_FallbackGroupTakesThem()
+        {
+            var client = NSubstitute.Substitute.For<IFirehoseClient>();
+            NSubstitute.SubstituteExtensions.ReturnsForAnyArgs(client.PutRecordBatchAsync(default!, default!, default),
+                _ => Task.FromException<PutRecordBatchResponse>(new FirehoseServiceException("InternalFailure", "oops", 500, null)));
+            var firehose = TargetHarness.NewTarget(_ => client);
+            firehose.Layout = "${message}";
+            firehose.TaskDelayMilliseconds = 60_000;   // the events wait in NLog's queue until the close
+            firehose.DeliveryTimeoutMilliseconds = 60_000;
+            firehose.CloseDeliveryTime = TimeSpan.FromMilliseconds(300);
+            var memory = new MemoryTarget("fallback") { Layout = "${message}" };
+            var group = new FallbackGroupTarget("group", firehose, memory);
+            var factory = TargetHarness.Configure(new LogFactory { ThrowConfigExceptions = true }, group);
+            var logger = factory.GetLogger("Fallback");
+            for (int i = 0; i < 4; i++)
+                logger.Info("e" + i);
+            factory.Dispose();
+            CollectionAssert.AreEqual(Enumerable.Range(0, 4).Select(i => "e" + i).ToList(), memory.Logs.ToList(),
+                "the close fails the queued events to NLog, and the group hands them to the next target");
         }
 
         [TestMethod]
