@@ -30,11 +30,11 @@ namespace NLog.Targets
     public class FirehoseTarget : AsyncTaskTarget
     {
         private readonly Func<FirehoseClientSettings, IFirehoseClient> _clientFactory;
-        private readonly RecordBuffer _records = new RecordBuffer();
         private readonly BatchPlanner _planner = new BatchPlanner();
         private readonly StringBuilder _render = new StringBuilder(1024);
-        private readonly List<ReadOnlyMemory<byte>> _callRecords = new List<ReadOnlyMemory<byte>>(FirehoseLimits.MaxRecordsPerBatch);
-        private readonly List<LogEventInfo> _recordEvents = new List<LogEventInfo>(FirehoseLimits.MaxRecordsPerBatch);
+        // The calls of the write in progress: free slots, and the calls in flight with their slots (MaxRequestsInFlight in all).
+        private readonly Stack<CallSlot> _freeSlots = new Stack<CallSlot>();
+        private readonly List<(Task<int> Task, CallSlot Slot)> _inFlight = new List<(Task<int>, CallSlot)>();
         // Events of the last write that failed which Firehose did accept: when NLog retries that write (RetryCount),
         // they are not sent again. Per target and per failed write, so another target, or a later write of a reused
         // LogEventInfo, is never affected.
@@ -48,13 +48,12 @@ namespace NLog.Targets
         private readonly SemaphoreSlim _writeGate = new SemaphoreSlim(1, 1);
         private readonly string _defaultServiceName;
         private IFirehoseClient? _client;
-        private bool _failedThisWrite;
+        private volatile bool _failedThisWrite;
         private DiskBuffer? _buffer;
         private CancellationTokenSource? _replayStop;
         private Task? _replayTask;
         private Layout? _secretKey;
         private Layout? _sessionToken;
-        private RecordSender? _sender;
         private string? _fixedStreamName;
         private byte[] _delimiter = { (byte)'\n' };
         private NLogQueueProbe? _queueProbe;
@@ -92,7 +91,7 @@ namespace NLog.Targets
             Layout = FirehoseJsonLayout.Create(Layout.FromMethod(RenderServiceName, LayoutRenderOptions.ThreadAgnostic));
 
             // Inherited AsyncTaskTarget defaults, fitted to Firehose (documented in the README's parameter table).
-            BatchSize = FirehoseLimits.MaxRecordsPerBatch;   // one NLog batch fills one PutRecordBatch call
+            BatchSize = FirehoseLimits.MaxRecordsPerBatch * 4;   // one NLog batch fills MaxRequestsInFlight (4) calls
             TaskDelayMilliseconds = 100;                       // gather events for up to 100 ms before a call
             RetryDelayMilliseconds = 500;
             QueueLimit = 10000;
@@ -164,6 +163,30 @@ namespace NLog.Targets
         /// </summary>
         /// <remarks>Default: <see cref="FirehoseOversizeAction.Truncate"/>.</remarks>
         public FirehoseOversizeAction OversizeAction { get; set; } = FirehoseOversizeAction.Truncate;
+
+        /// <summary>
+        /// How many PutRecordBatch calls one write may have in flight at once (to one stream or several). Against a real
+        /// region each call takes tens of milliseconds, so one call at a time caps throughput; a write of
+        /// <see cref="AsyncTaskTarget.BatchSize"/> events fills up to BatchSize / 500 calls, so keep BatchSize at about
+        /// 500 × this. Calls in flight finish in any order, so records of one stream may arrive out of order (Firehose
+        /// keeps no order across calls anyway).
+        /// </summary>
+        /// <remarks>Default: <c>4</c>.</remarks>
+        public int MaxRequestsInFlight { get; set; } = 4;
+
+        /// <summary>
+        /// Packs several events into one Firehose record, separated by <see cref="RecordDelimiter"/>, up to
+        /// <see cref="MaxPackedRecordBytes"/> and 500 events per record (never splitting an event). Firehose bills each
+        /// record rounded up to 5 KB, so small events packed cost about their bytes instead of 5 KB each. Suited to S3
+        /// destinations (and to Firehose's JSON/delimited deaggregation); not to an OpenSearch destination, which takes one
+        /// document per record.
+        /// </summary>
+        /// <remarks>Default: <c>false</c>.</remarks>
+        public bool PackRecords { get; set; }
+
+        /// <summary>The largest record <see cref="PackRecords"/> makes, delimiters included (an event larger than this gets a record of its own).</summary>
+        /// <remarks>Default: <c>1024000</c> (Firehose's record limit).</remarks>
+        public int MaxPackedRecordBytes { get; set; } = FirehoseLimits.MaxRecordBytes;
 
         /// <summary>How long one PutRecordBatch call may take, connecting included, before it counts as failed.</summary>
         /// <remarks>Default: <c>30000</c>.</remarks>
@@ -254,6 +277,8 @@ namespace NLog.Targets
             var nullEvent = LogEventInfo.CreateNullEvent();
             ValidateDeliveryStreamName(nullEvent);
             _delimiter = Encoding.UTF8.GetBytes(UnescapeDelimiter(RecordDelimiter ?? string.Empty));
+            if (PackRecords && _delimiter.Length == 0)
+                throw Config("PackRecords needs a RecordDelimiter (such as \\n) to separate the events packed into one record");
             if (_delimiter.Length >= FirehoseLimits.MaxRecordBytes)
                 throw Config("RecordDelimiter is longer than a Firehose record may be");
             if (RequestTimeoutMilliseconds <= 0)
@@ -264,6 +289,10 @@ namespace NLog.Targets
                 throw Config($"DeliveryTimeoutMilliseconds must not be negative, not {DeliveryTimeoutMilliseconds}");
             if (TaskTimeoutSeconds > 0 && TaskTimeoutSeconds * 1000L <= (long)DeliveryTimeoutMilliseconds + RequestTimeoutMilliseconds)
                 throw Config($"TaskTimeoutSeconds ({TaskTimeoutSeconds}) must be longer than DeliveryTimeoutMilliseconds + RequestTimeoutMilliseconds ({DeliveryTimeoutMilliseconds} + {RequestTimeoutMilliseconds} ms), or NLog cancels writes that are still retrying: raise TaskTimeoutSeconds or lower the others");
+            if (MaxRequestsInFlight < 1 || MaxRequestsInFlight > 64)
+                throw Config($"MaxRequestsInFlight must be between 1 and 64, not {MaxRequestsInFlight}");
+            if (PackRecords && (MaxPackedRecordBytes < 1 || MaxPackedRecordBytes > FirehoseLimits.MaxRecordBytes))
+                throw Config($"MaxPackedRecordBytes must be between 1 and {FirehoseLimits.MaxRecordBytes} (Firehose's record limit), not {MaxPackedRecordBytes}");
             if (MaxQueueBytes < FirehoseLimits.MaxBatchBytes)
                 throw Config($"MaxQueueBytes must be at least {FirehoseLimits.MaxBatchBytes} (4 MiB, one PutRecordBatch call), not {MaxQueueBytes}");
 
@@ -296,7 +325,10 @@ namespace NLog.Targets
             ResolvedRegion = region;
             _client = _clientFactory(new FirehoseClientSettings(endpoint, region, credentials, TimeSpan.FromMilliseconds(RequestTimeoutMilliseconds)));
             var backoff = new Backoff(TimeSpan.FromMilliseconds(RetryBaseDelayMilliseconds), TimeSpan.FromMilliseconds(RetryMaxDelayMilliseconds), JitterRandom);
-            _sender = new RecordSender(_client, backoff, Statistics, _logLimiter, this);
+            // One slot more than calls in flight: the call being filled (it hands its last record to the next one).
+            _freeSlots.Clear();
+            for (int i = 0; i <= MaxRequestsInFlight; i++)
+                _freeSlots.Push(new CallSlot(new RecordSender(_client, backoff, Statistics, _logLimiter, this)));
             _streams.Clear();   // options may have changed since a previous initialisation
             StartBuffer(RenderOption(BufferDirectory, nullEvent), backoff);
             StartQueueProbe();
@@ -334,7 +366,6 @@ namespace NLog.Targets
             _replayStop = null;
             _replayTask = null;
             var client = Interlocked.Exchange(ref _client, null);
-            _sender = null;
             client?.Dispose();
         }
 
@@ -543,34 +574,43 @@ namespace NLog.Targets
 
         private async Task WriteBatchAsync(IList<LogEventInfo> logEvents, DateTime deadline, CancellationToken cancellationToken)
         {
-            var sender = _sender ?? throw new InvalidOperationException("the Firehose target is not initialised");
+            if (_client is null || _freeSlots.Count == 0)
+                throw new InvalidOperationException("the Firehose target is not initialised");
             var failures = new List<string>();
             int undelivered = 0;
             _acceptedThisWrite.Clear();
             _failedThisWrite = false;
 
-            if (_fixedStreamName != null)
+            try
             {
-                undelivered += await SendStreamAsync(sender, _fixedStreamName, logEvents, deadline, failures, cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                GroupByStream(logEvents);
-                try
+                if (_fixedStreamName != null)
                 {
-                    foreach (var group in _byStream)
+                    undelivered += await SendStreamAsync(_fixedStreamName, logEvents, deadline, failures, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    GroupByStream(logEvents);
+                    try
                     {
-                        if (group.Value.Count > 0)
-                            undelivered += await SendStreamAsync(sender, group.Key, group.Value, deadline, failures, cancellationToken).ConfigureAwait(false);
+                        foreach (var group in _byStream)
+                        {
+                            if (group.Value.Count > 0)
+                                undelivered += await SendStreamAsync(group.Key, group.Value, deadline, failures, cancellationToken).ConfigureAwait(false);
+                        }
+                    }
+                    finally
+                    {
+                        foreach (var list in _byStream.Values)
+                            list.Clear();
+                        if (_byStream.Count > 64)
+                            _byStream.Clear();
                     }
                 }
-                finally
-                {
-                    foreach (var list in _byStream.Values)
-                        list.Clear();
-                    if (_byStream.Count > 64)
-                        _byStream.Clear();
-                }
+            }
+            finally
+            {
+                // Every call of the write ends before the write does (its buffers are reused by the next write).
+                undelivered += await AwaitAllCallsAsync().ConfigureAwait(false);
             }
 
             // Remembered only for NLog's retry of this same failed write: every event of it that Firehose has accepted
@@ -584,19 +624,26 @@ namespace NLog.Targets
             _acceptedThisWrite.Clear();   // drop the references until the next write
 
             if (undelivered > 0)
-                throw new FirehoseDeliveryException($"{undelivered} of {logEvents.Count} events were not delivered to Firehose: {string.Join("; ", failures)}", undelivered);
+            {
+                string reasons;
+                lock (failures)
+                    reasons = string.Join("; ", failures);
+                throw new FirehoseDeliveryException($"{undelivered} of {logEvents.Count} events were not delivered to Firehose: {reasons}", undelivered);
+            }
         }
 
-        /// <summary>Renders, plans and delivers one stream's events; returns how many could not be delivered.</summary>
-        private async Task<int> SendStreamAsync(RecordSender sender, string stream, IList<LogEventInfo> events, DateTime deadline, List<string> failures, CancellationToken cancellationToken)
+        /// <summary>
+        /// Renders and plans one stream's events into calls and starts each call as soon as it is full, up to
+        /// <see cref="MaxRequestsInFlight"/> at once (waiting for one to end before filling another); returns how many
+        /// events of the calls that ended meanwhile could not be delivered (the rest are counted when the write awaits them).
+        /// </summary>
+        private async Task<int> SendStreamAsync(string stream, IList<LogEventInfo> events, DateTime deadline, List<string> failures, CancellationToken cancellationToken)
         {
-            // Records are rendered into one reused buffer, and each call is sent as soon as the next record would not
-            // fit in it: a write never holds more than one call's worth (at most 4 MiB and 500 records) plus one record.
+            // Each call's records are rendered into its slot's buffer; a write holds at most MaxRequestsInFlight calls'
+            // worth (each at most 4 MiB and 500 records) plus one record.
             StreamState state = _streams.Get(stream);
-            _records.Clear();
-            _recordEvents.Clear();
-            long callBytes = 0;
             int undelivered = 0;
+            CallSlot? slot = null;
             for (int i = 0; i < events.Count; i++)
             {
                 LogEventInfo logEvent = events[i];
@@ -605,28 +652,49 @@ namespace NLog.Targets
                     _acceptedThisWrite.Add(logEvent);
                     continue;   // accepted in an earlier attempt of this write (NLog's RetryCount): never resend
                 }
+                if (slot is null)
+                {
+                    (slot, int ended) = await TakeSlotAsync().ConfigureAwait(false);
+                    undelivered += ended;
+                }
                 _render.Clear();
                 Layout.Render(logEvent, _render);
-                long size = _records.TryAdd(_render, _delimiter, FirehoseLimits.MaxRecordBytes, out bool added);
-                if (!added && !TryTruncate(logEvent, size))
+                RecordBuffer records = slot.Records;
+                long size = records.TryAdd(_render, _delimiter, FirehoseLimits.MaxRecordBytes, out bool added);
+                if (!added && !TryTruncate(records, logEvent, size))
                 {
                     DropOversize(logEvent, size);
                     continue;
                 }
-                _recordEvents.Add(logEvent);
-                int recordSize = _records.Sizes[_records.Count - 1];
-                if (_planner.StartsNewCall(_records.Count - 1, callBytes, recordSize))
+                slot.AddRecordEvent(logEvent);
+                int last = records.Count - 1;
+                int recordSize = records.Sizes[last];
+                if (last > 0 && CanPack(slot, last, recordSize))
                 {
-                    // The new record opens the next call: send the ones before it, then keep only it.
-                    undelivered += await SendCallAsync(sender, state, _records.Count - 1, deadline, failures, cancellationToken).ConfigureAwait(false);
-                    _records.RetainLast();
-                    _recordEvents.RemoveRange(0, _recordEvents.Count - 1);
-                    callBytes = 0;
+                    // Packing: the event joins the record before it.
+                    records.MergeLastTwo();
+                    slot.MergeLastTwoRecords();
+                    slot.CallBytes += recordSize;
+                    continue;
                 }
-                callBytes += recordSize;
+                if (_planner.StartsNewCall(last, slot.CallBytes, recordSize))
+                {
+                    // The new record opens the next call: it moves to a free slot, and the call before it starts.
+                    (CallSlot next, int ended) = await TakeSlotAsync().ConfigureAwait(false);
+                    undelivered += ended;
+                    slot.MoveLastRecordTo(next);
+                    StartCall(slot, state, deadline, failures, cancellationToken);
+                    slot = next;
+                }
+                slot.CallBytes += recordSize;
             }
-            if (_records.Count > 0)
-                undelivered += await SendCallAsync(sender, state, _records.Count, deadline, failures, cancellationToken).ConfigureAwait(false);
+            if (slot != null)
+            {
+                if (slot.Records.Count > 0)
+                    StartCall(slot, state, deadline, failures, cancellationToken);
+                else
+                    _freeSlots.Push(slot);
+            }
             if (_render.Capacity > 1024 * 1024)
             {
                 _render.Clear();   // give back a buffer grown by one huge event
@@ -635,22 +703,94 @@ namespace NLog.Targets
             return undelivered;
         }
 
-        /// <summary>Delivers the first <paramref name="count"/> records held; returns how many could not be delivered.</summary>
-        private async Task<int> SendCallAsync(RecordSender sender, StreamState state, int count, DateTime deadline, List<string> failures, CancellationToken cancellationToken)
+        /// <summary>Whether record <paramref name="last"/> (just added) may join the record before it (packing is on and both fit).</summary>
+        private bool CanPack(CallSlot slot, int last, int recordSize)
+            => PackRecords
+               && slot.Records.Sizes[last - 1] + (long)recordSize <= MaxPackedRecordBytes
+               && slot.EventCount(last - 1) < FirehoseLimits.MaxEventsPerPackedRecord
+               && slot.CallBytes + recordSize <= FirehoseLimits.MaxBatchBytes;
+
+        /// <summary>
+        /// A free call slot, after waiting for a call in flight to end while <see cref="MaxRequestsInFlight"/> are; with the
+        /// undelivered count of the calls that ended.
+        /// </summary>
+        private async Task<(CallSlot Slot, int Undelivered)> TakeSlotAsync()
         {
-            _callRecords.Clear();
-            long bytes = 0;
-            for (int r = 0; r < count; r++)
+            int undelivered = 0;
+            while (_freeSlots.Count == 0 || _inFlight.Count >= MaxRequestsInFlight)
             {
-                _callRecords.Add(_records[r]);
-                bytes += _records.Sizes[r];
+                if (_inFlight.Count == 0)
+                    throw new InvalidOperationException("no free call slot and no call in flight");
+                undelivered += await AwaitOneCallAsync().ConfigureAwait(false);
             }
-            ApplyBudget(count, bytes);
+            return (_freeSlots.Pop(), undelivered);
+        }
+
+        private void StartCall(CallSlot slot, StreamState state, DateTime deadline, List<string> failures, CancellationToken cancellationToken)
+        {
+            ApplyBudget(slot.Events.Count, slot.CallBytes);
+            _inFlight.Add((SendCallAsync(slot, state, deadline, failures, cancellationToken), slot));
+        }
+
+        /// <summary>Waits for one call in flight to end, frees its slot and returns how many of its events were not delivered.</summary>
+        private async Task<int> AwaitOneCallAsync()
+        {
+            Task<int> ended;
+            if (_inFlight.Count == 1)
+            {
+                ended = _inFlight[0].Task;
+                await ((Task)ended).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+            else
+            {
+                var tasks = new Task<int>[_inFlight.Count];
+                for (int i = 0; i < tasks.Length; i++)
+                    tasks[i] = _inFlight[i].Task;
+                ended = await Task.WhenAny(tasks).ConfigureAwait(false);
+            }
+            int index = _inFlight.FindIndex(call => ReferenceEquals(call.Task, ended));
+            CallSlot slot = _inFlight[index].Slot;
+            _inFlight.RemoveAt(index);
+            _acceptedThisWrite.AddRange(slot.Handled);
+            slot.Handled.Clear();
+            slot.ClearCall();
+            _freeSlots.Push(slot);
+            return await ended.ConfigureAwait(false);
+        }
+
+        /// <summary>Waits for every call in flight; returns how many events were not delivered, or throws the first unexpected error.</summary>
+        private async Task<int> AwaitAllCallsAsync()
+        {
+            int undelivered = 0;
+            Exception? error = null;
+            while (_inFlight.Count > 0)
+            {
+                try
+                {
+                    undelivered += await AwaitOneCallAsync().ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    error ??= ex;
+                }
+            }
+            if (error != null)
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(error).Throw();
+            return undelivered;
+        }
+
+        /// <summary>Delivers the records of <paramref name="slot"/>; returns how many of their events could not be delivered.</summary>
+        private async Task<int> SendCallAsync(CallSlot slot, StreamState state, DateTime deadline, List<string> failures, CancellationToken cancellationToken)
+        {
+            List<ReadOnlyMemory<byte>> callRecords = slot.CallRecords;
+            callRecords.Clear();
+            for (int r = 0; r < slot.Records.Count; r++)
+                callRecords.Add(slot.Records[r]);
 
             // A stream that is failing (breaker open, or its last call given up) gets no new attempt from the write: with a
             // disk buffer the records go straight to disk, and the replay loop finds out when the stream answers again.
             if ((state.Degraded || state.Breaker.IsOpen)
-                && KeepOnDisk(state, _callRecords, null, "the stream is failing (" + (state.Breaker.OpenCode ?? "its last call was given up") + "), so they go straight to disk until it answers again"))
+                && KeepOnDisk(slot, state, callRecords, null, "the stream is failing (" + (state.Breaker.OpenCode ?? "its last call was given up") + "), so they go straight to disk until it answers again"))
             {
                 return 0;
             }
@@ -660,16 +800,16 @@ namespace NLog.Targets
             // RequestTimeoutMilliseconds (checked at start-up). While all goes well, every call gets its attempt.
             // With a disk buffer, a call stops retrying once NLog's queue is half full: what is not delivered goes to disk,
             // so that the queue drains at disk speed instead of overflowing while the write retries in memory.
-            SendResult result = await sender.SendAsync(state, _callRecords, deadline, cancellationToken, firstAttemptMayBeLate: !_failedThisWrite,
+            SendResult result = await slot.Sender.SendAsync(state, callRecords, deadline, cancellationToken, firstAttemptMayBeLate: !_failedThisWrite,
                 stopRetrying: _buffer != null ? _queueUnderPressure : null).ConfigureAwait(false);
 
             int next = 0;
-            for (int i = 0; i < count; i++)
+            for (int i = 0; i < callRecords.Count; i++)
             {
                 if (next < result.Undelivered.Count && result.Undelivered[next] == i)
                     next++;
                 else
-                    _acceptedThisWrite.Add(_recordEvents[i]);
+                    slot.MarkHandled(i);
             }
             if (result.Undelivered.Count == 0)
                 return 0;
@@ -677,13 +817,13 @@ namespace NLog.Targets
             if (result.Reason == RecordSender.StoppedRetrying)
             {
                 // Stopped early for the queue's sake, not because the stream failed: the stream is not marked failing.
-                if (KeepOnDisk(state, result.UndeliveredRecords(_callRecords), result.Undelivered,
+                if (KeepOnDisk(slot, state, result.UndeliveredRecords(callRecords), result.Undelivered,
                         "NLog's queue for the target is half full or more, so what was not delivered is not retried in memory"))
                 {
                     return 0;
                 }
                 // The disk refused them: retry in memory until the deadline after all, as without a buffer.
-                result = await RetryInMemoryAsync(sender, state, result, deadline, cancellationToken).ConfigureAwait(false);
+                result = await RetryInMemoryAsync(slot, state, result, deadline, cancellationToken).ConfigureAwait(false);
                 if (result.Undelivered.Count == 0)
                     return 0;
             }
@@ -691,30 +831,32 @@ namespace NLog.Targets
             _failedThisWrite = true;
             if (!cancellationToken.IsCancellationRequested)
                 state.Degraded = true;
-            if (KeepOnDisk(state, result.UndeliveredRecords(_callRecords), result.Undelivered,
+            if (KeepOnDisk(slot, state, result.UndeliveredRecords(callRecords), result.Undelivered,
                     $"they could not be delivered now: {result.Reason} (last error {result.LastError ?? "none"})"))
             {
                 return 0;
             }
 
-            failures.Add($"stream '{state.Name}': {result.Undelivered.Count} events, {result.Reason} (last error {result.LastError ?? "none"})");
-            Statistics.Undeliverable(result.Undelivered.Count);
+            int events = slot.EventsIn(result.Undelivered);
+            lock (failures)
+                failures.Add($"stream '{state.Name}': {events} events, {result.Reason} (last error {result.LastError ?? "none"})");
+            Statistics.Undeliverable(events);
             if (_logLimiter.ShouldLog("undeliverable|" + state.Name + "|" + result.Reason, out int suppressed))
             {
                 InternalLogger.Error("{0}: gave up on {1} events for stream '{2}': {3} (last error {4}); NLog is told they failed{5}",
-                    this, result.Undelivered.Count, state.Name, result.Reason, result.LastError ?? "none", LogRateLimiter.Suppressed(suppressed));
+                    this, events, state.Name, result.Reason, result.LastError ?? "none", LogRateLimiter.Suppressed(suppressed));
             }
-            return result.Undelivered.Count;
+            return events;
         }
 
         /// <summary>
         /// Sends the records of <paramref name="stopped"/> (indexes into the call) again until the deadline, without stopping
         /// early; returns what is still undelivered, as indexes into the call.
         /// </summary>
-        private async Task<SendResult> RetryInMemoryAsync(RecordSender sender, StreamState state, SendResult stopped, DateTime deadline, CancellationToken cancellationToken)
+        private async Task<SendResult> RetryInMemoryAsync(CallSlot slot, StreamState state, SendResult stopped, DateTime deadline, CancellationToken cancellationToken)
         {
             IReadOnlyList<int> first = stopped.Undelivered;
-            SendResult again = await sender.SendAsync(state, stopped.UndeliveredRecords(_callRecords), deadline, cancellationToken, firstAttemptMayBeLate: false).ConfigureAwait(false);
+            SendResult again = await slot.Sender.SendAsync(state, stopped.UndeliveredRecords(slot.CallRecords), deadline, cancellationToken, firstAttemptMayBeLate: false).ConfigureAwait(false);
             var undelivered = new List<int>(again.Undelivered.Count);
             int next = 0;
             for (int j = 0; j < first.Count; j++)
@@ -726,7 +868,7 @@ namespace NLog.Targets
                 }
                 else
                 {
-                    _acceptedThisWrite.Add(_recordEvents[first[j]]);
+                    slot.MarkHandled(first[j]);
                 }
             }
             return new SendResult(undelivered, again.LastError ?? stopped.LastError, again.Reason);
@@ -734,21 +876,26 @@ namespace NLog.Targets
 
         /// <summary>
         /// Appends <paramref name="records"/> to the disk buffer, if there is one and the append succeeds: then they are
-        /// counted as buffered and their events (<paramref name="eventIndexes"/> into the call's events, or the first
+        /// counted as buffered and their events (records <paramref name="recordIndexes"/> of the call, or the first
         /// records.Count when null) count as handled, so an NLog retry of this write does not send them again.
         /// </summary>
-        private bool KeepOnDisk(StreamState state, IReadOnlyList<ReadOnlyMemory<byte>> records, IReadOnlyList<int>? eventIndexes, string why)
+        private bool KeepOnDisk(CallSlot slot, StreamState state, IReadOnlyList<ReadOnlyMemory<byte>> records, IReadOnlyList<int>? recordIndexes, string why)
         {
             DiskBuffer? buffer = _buffer;
             if (buffer is null || !buffer.Append(state.Name, records))
                 return false;
-            Statistics.Buffered(records.Count);
+            int events = 0;
             for (int i = 0; i < records.Count; i++)
-                _acceptedThisWrite.Add(_recordEvents[eventIndexes is null ? i : eventIndexes[i]]);
+            {
+                int record = recordIndexes is null ? i : recordIndexes[i];
+                slot.MarkHandled(record);
+                events += slot.EventCount(record);
+            }
+            Statistics.Buffered(events);
             if (_logLimiter.ShouldLog("buffered|" + state.Name + "|" + why, out int held))
             {
                 InternalLogger.Warn("{0}: kept {1} events for stream '{2}' in the disk buffer to send later: {3}{4}",
-                    this, records.Count, state.Name, why, LogRateLimiter.Suppressed(held));
+                    this, events, state.Name, why, LogRateLimiter.Suppressed(held));
             }
             return true;
         }
@@ -782,7 +929,7 @@ namespace NLog.Targets
         }
 
         /// <summary>Adds a truncated record for an oversized event when <see cref="OversizeAction"/> says so; false when it must be dropped.</summary>
-        private bool TryTruncate(LogEventInfo logEvent, long size)
+        private bool TryTruncate(RecordBuffer records, LogEventInfo logEvent, long size)
         {
             if (OversizeAction != FirehoseOversizeAction.Truncate)
                 return false;
@@ -790,7 +937,7 @@ namespace NLog.Targets
             byte[]? cut = RecordTruncator.Truncate(full, FirehoseLimits.MaxRecordBytes - _delimiter.Length, out bool wasJson);
             if (cut is null)
                 return false;
-            _records.AddBytes(cut, _delimiter);
+            records.AddBytes(cut, _delimiter);
             Statistics.Truncated();
             if (_logLimiter.ShouldLog("truncated|" + logEvent.LoggerName, out int suppressed))
             {

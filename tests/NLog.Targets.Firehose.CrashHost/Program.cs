@@ -67,6 +67,9 @@ namespace NLog.Targets.Firehose.CrashHost
                 RetryBaseDelayMilliseconds = 10,
                 RetryMaxDelayMilliseconds = 50,
                 Layout = "{\"event.id\":\"${event-properties:n}\"}",
+                // One call at a time, so events reach the disk in the order logged and the count printed below names a
+                // prefix of the ids (the test checks exactly those arrive); calls in flight would finish in any order.
+                MaxRequestsInFlight = 1,
             };
             var factory = new LogFactory { ThrowConfigExceptions = true };
             var config = new NLog.Config.LoggingConfiguration(factory);

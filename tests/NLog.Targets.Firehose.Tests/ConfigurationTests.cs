@@ -110,7 +110,11 @@ namespace NLog.Targets.Firehose.Tests
         public void Defaults_Constructor_FittedToFirehose()
         {
             var target = new FirehoseTarget();
-            Assert.AreEqual(500, target.BatchSize);
+            Assert.AreEqual(2000, target.BatchSize);
+            Assert.AreEqual(4, target.MaxRequestsInFlight);
+            Assert.IsFalse(target.PackRecords);
+            Assert.AreEqual(1_024_000, target.MaxPackedRecordBytes);
+            Assert.AreEqual(64L * 1024 * 1024, target.MaxQueueBytes);
             Assert.AreEqual(100, target.TaskDelayMilliseconds);
             Assert.AreEqual(10000, target.QueueLimit);
             Assert.AreEqual(AsyncTargetWrapperOverflowAction.Discard, target.OverflowAction);

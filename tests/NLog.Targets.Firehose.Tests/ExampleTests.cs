@@ -61,7 +61,7 @@ namespace NLog.Targets.Firehose.Tests
             factory.Setup().LoadConfigurationFromFile(path);   // throwConfigExceptions="true" in the file: an unknown option throws
             var target = factory.Configuration!.FindTargetByName<FirehoseTarget>("firehose");
             Assert.IsNotNull(target);
-            Assert.AreEqual(500, target.BatchSize);
+            Assert.AreEqual(2000, target.BatchSize);
             Assert.AreEqual("\\n", target.RecordDelimiter);
             Assert.IsNotNull(target.ResolvedEndpoint, "the sample initialises with its defaults");
 

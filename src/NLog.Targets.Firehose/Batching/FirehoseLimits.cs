@@ -14,6 +14,9 @@ namespace NLog.Targets.Firehose.Batching
         /// <summary>At most this many bytes in one record (before base64, delimiter included): 1,000 KiB.</summary>
         public const int MaxRecordBytes = 1_024_000;
 
+        /// <summary>The most events one record may hold for Firehose's JSON/delimited deaggregation (record packing).</summary>
+        public const int MaxEventsPerPackedRecord = 500;
+
         /// <summary>Firehose bills each record rounded up to this many bytes.</summary>
         public const int BillingUnitBytes = 5 * 1024;
 

@@ -6,7 +6,7 @@ namespace NLog.Targets.Firehose.Batching
 {
     /// <summary>
     /// Holds the UTF-8 bytes of rendered records back to back in one reused array, with each record's offset and
-    /// size. Used by one write at a time (AsyncTaskTarget runs one write task at a time).
+    /// size. Used by one call at a time (each call in flight has its own).
     /// </summary>
     internal sealed class RecordBuffer
     {
@@ -138,6 +138,37 @@ namespace NLog.Targets.Firehose.Batching
             _offsets.Add(start);
             _sizes.Add(data.Length + delimiter.Length);
             _length = start + data.Length + delimiter.Length;
+        }
+
+        /// <summary>Appends <paramref name="record"/> (delimiter included) as one record.</summary>
+        public void AddRaw(ReadOnlySpan<byte> record)
+        {
+            EnsureCapacity(record.Length);
+            record.CopyTo(_data.AsSpan(_length));
+            _offsets.Add(_length);
+            _sizes.Add(record.Length);
+            _length += record.Length;
+        }
+
+        /// <summary>Forgets the last record.</summary>
+        public void RemoveLast()
+        {
+            int last = _sizes.Count - 1;
+            _length = _offsets[last];
+            _offsets.RemoveAt(last);
+            _sizes.RemoveAt(last);
+        }
+
+        /// <summary>
+        /// Joins the last record to the one before it (they lie back to back), so that one record holds both, delimiters
+        /// included: the packing of several events into one record.
+        /// </summary>
+        public void MergeLastTwo()
+        {
+            int last = _sizes.Count - 1;
+            _sizes[last - 1] += _sizes[last];
+            _offsets.RemoveAt(last);
+            _sizes.RemoveAt(last);
         }
 
         private void EnsureCapacity(int extra)
