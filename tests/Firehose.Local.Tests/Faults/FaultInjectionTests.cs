@@ -68,6 +68,7 @@ namespace Firehose.Local.Tests.Faults
 
             using HttpResponseMessage put = await http.PutAsync(faultsUrl, new StringContent("{\"RecordFailureRate\":1}", Encoding.UTF8, "application/json"));
             JsonNode shown = JsonNode.Parse(await http.GetStringAsync(faultsUrl))!;
+            double liveRate = server.Faults.RecordFailureRate;
             ApiResponse failing = await client.PutRecordBatchAsync("s", ThreeRecords);
             using HttpResponseMessage reset = await http.PutAsync(faultsUrl, new StringContent("{\"RecordFailureRate\":0}", Encoding.UTF8, "application/json"));
             ApiResponse passing = await client.PutRecordBatchAsync("s", ThreeRecords);
@@ -75,11 +76,12 @@ namespace Firehose.Local.Tests.Faults
             Assert.AreEqual(200, (int)put.StatusCode);
             Assert.AreEqual(1.0, shown["RecordFailureRate"]!.GetValue<double>());
             Assert.AreEqual(0.0, shown["ThrottleRate"]!.GetValue<double>());
-            Assert.AreEqual(1.0, server.Faults.RecordFailureRate);
+            Assert.AreEqual(1.0, liveRate);
             Assert.AreEqual(200, failing.Status);
             Assert.AreEqual(3, failing.Body!["FailedPutCount"]!.GetValue<int>());
             Assert.IsTrue(failing.Body!["RequestResponses"]!.AsArray().All(r => r!["ErrorCode"]!.GetValue<string>() == "ServiceUnavailableException" && r["RecordId"] is null));
             Assert.AreEqual(200, (int)reset.StatusCode);
+            Assert.AreEqual(0.0, server.Faults.RecordFailureRate);
             Assert.AreEqual(0, passing.Body!["FailedPutCount"]!.GetValue<int>());
         }
 
