@@ -21,9 +21,14 @@ namespace Firehose.Local.Tests.Infrastructure
         private readonly string? _secretKey;
 
         public LocalClient(FirehoseLocalServer server, string? accessKey = TestServer.AccessKey, string? secretKey = TestServer.SecretKey)
+            : this(server.Url, server.Region, accessKey, secretKey)
         {
-            _url = server.Url;
-            _region = server.Region;
+        }
+
+        public LocalClient(Uri url, string region, string? accessKey, string? secretKey)
+        {
+            _url = url;
+            _region = region;
             _accessKey = accessKey;
             _secretKey = secretKey;
         }
