@@ -43,8 +43,9 @@ namespace Firehose.Local
         public string? DataDirectory { get; set; }
 
         /// <summary>
-        /// Where OpenSearch/Elasticsearch destinations deliver, keyed by the configuration's <c>ClusterEndpoint</c> or
-        /// <c>DomainARN</c> (or the domain name of the ARN). A value is a cluster URL (http:// or https://, documents
+        /// Where OpenSearch/Elasticsearch destinations deliver, keyed by the configuration's <c>ClusterEndpoint</c>,
+        /// <c>DomainARN</c>, the domain name of the ARN or the host of the endpoint (configuration keys cannot contain
+        /// ':', so settings files use the last two). A value is a cluster URL (http:// or https://, documents
         /// are POSTed to <c>{url}/_bulk</c>) or a <c>file://</c> directory URL (each index is appended to
         /// <c>{dir}/{index}.ndjson</c>). Unmapped http(s) cluster endpoints are used directly; anything else goes to
         /// <see cref="DefaultIndexUrl"/>.

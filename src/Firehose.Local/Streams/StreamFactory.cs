@@ -105,7 +105,9 @@ namespace Firehose.Local.Streams
         {
             IReadOnlyDictionary<string, string> map = context.Options.IndexUrls;
             string? domainName = os.DomainARN is { } domainArn && domainArn.LastIndexOf('/') is int slash and >= 0 ? domainArn.Substring(slash + 1) : null;
-            foreach (string? key in new[] { os.ClusterEndpoint, os.DomainARN, domainName })
+            string? endpointHost = os.ClusterEndpoint != null && Uri.TryCreate(os.ClusterEndpoint, UriKind.Absolute, out Uri? endpoint) ? endpoint.Host : null;
+            // Configuration keys cannot hold ':', so settings files map by domain name or endpoint host; code may use the full ARN or URL.
+            foreach (string? key in new[] { os.ClusterEndpoint, os.DomainARN, domainName, endpointHost })
             {
                 if (key != null && map.TryGetValue(key, out string? url))
                     return url;
