@@ -72,6 +72,9 @@ namespace Firehose.Local
                 throw new ArgumentException($"Port must be 0 to 65535, not {options.Port}.", nameof(options));
             if (string.IsNullOrEmpty(options.AccessKey) || string.IsNullOrEmpty(options.SecretKey) || string.IsNullOrEmpty(options.Region))
                 throw new ArgumentException("AccessKey, SecretKey and Region must not be empty.", nameof(options));
+            bool namedHost = string.Equals(options.Host, "localhost", StringComparison.OrdinalIgnoreCase) || options.Host is "*" or "0.0.0.0";
+            if (!namedHost && !IPAddress.TryParse(options.Host, out _))
+                throw new ArgumentException($"Host must be localhost, * or an IP address, not '{options.Host}'.", nameof(options));
             if (options.BufferCheckIntervalMilliseconds < 1)
                 throw new ArgumentException("BufferCheckIntervalMilliseconds must be at least 1.", nameof(options));
 

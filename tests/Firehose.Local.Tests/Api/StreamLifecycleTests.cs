@@ -110,5 +110,17 @@ namespace Firehose.Local.Tests.Api
             StringAssert.Contains(ex.Message, "FirehoseLocal:Streams:0");
             StringAssert.Contains(ex.Message, "InvalidArgumentException");
         }
+
+        [TestMethod]
+        [DataRow("not-an-address")]
+        [DataRow("example.com")]
+        public async Task StartAsync_InvalidHost_ArgumentException(string host)
+        {
+            using var dir = new TempDirectory();
+
+            var ex = await Assert.ThrowsExactlyAsync<ArgumentException>(() => TestServer.StartAsync(dir.Path, o => o.Host = host));
+
+            StringAssert.Contains(ex.Message, host);
+        }
     }
 }
