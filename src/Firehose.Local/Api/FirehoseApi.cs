@@ -1,0 +1,137 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Threading;
+using System.Threading.Tasks;
+using Firehose.Local.Faults;
+using Firehose.Local.Protocol;
+using Firehose.Local.Streams;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Firehose.Local.Api
+{
+    /// <summary>
+    /// The Firehose JSON 1.1 endpoint (<c>POST /</c>): checks the protocol, the signature and the injected faults, then
+    /// runs the operation named by <c>X-Amz-Target</c>. Every failure is answered with the service's error shape.
+    /// </summary>
+    internal sealed class FirehoseApi
+    {
+        private readonly FirehoseLocalOptions _options;
+        private readonly FaultSettings _faults;
+        private readonly SignatureVerifier? _verifier;
+        private readonly Operations _operations;
+        private readonly CancellationToken _stopping;
+
+        public FirehoseApi(FirehoseLocalOptions options, FaultSettings faults, Operations operations, CancellationToken stopping)
+        {
+            _options = options;
+            _faults = faults;
+            _operations = operations;
+            _stopping = stopping;
+            _verifier = options.VerifySignatures
+                ? new SignatureVerifier(options.AccessKey, options.SecretKey, options.Region, TimeSpan.FromMinutes(options.MaxClockSkewMinutes))
+                : null;
+        }
+
+        public async Task HandleAsync(HttpContext context)
+        {
+            try
+            {
+                JsonNode answer = await ProcessAsync(context).ConfigureAwait(false);
+                await AwsJson.WriteAsync(context, 200, answer).ConfigureAwait(false);
+            }
+            catch (ServiceException ex)
+            {
+                await AwsJson.WriteErrorAsync(context, ex.Status, ex.ErrorType, ex.Message).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested || _stopping.IsCancellationRequested)
+            {
+                context.Abort();
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException && !context.Response.HasStarted)
+            {
+                await AwsJson.WriteErrorAsync(context, 500, ErrorTypes.InternalFailure, "Firehose Local failed to process the request: " + ex.Message).ConfigureAwait(false);
+            }
+        }
+
+        private async Task<JsonNode> ProcessAsync(HttpContext context)
+        {
+            HttpRequest request = context.Request;
+            if (!HttpMethods.IsPost(request.Method) || request.Path.Value is not ("/" or ""))
+                throw new ServiceException(404, ErrorTypes.UnknownOperation, "Firehose Local serves the Firehose API at POST / only.");
+
+            byte[] body;
+            try
+            {
+                using var buffer = new MemoryStream();
+                await request.Body.CopyToAsync(buffer, context.RequestAborted).ConfigureAwait(false);
+                body = buffer.ToArray();
+            }
+            catch (BadHttpRequestException ex)
+            {
+                throw new ServiceException(413, ErrorTypes.Serialization, "The request body is too large or malformed: " + ex.Message);
+            }
+
+            string target = request.Headers["X-Amz-Target"].ToString();
+            if (!target.StartsWith(AwsJson.TargetPrefix, StringComparison.Ordinal))
+                throw new ServiceException(400, ErrorTypes.UnknownOperation, target.Length == 0 ? "Missing X-Amz-Target header." : "Unknown operation " + target);
+            string operation = target.Substring(AwsJson.TargetPrefix.Length);
+            string contentType = request.ContentType ?? string.Empty;
+            if (!contentType.StartsWith(AwsJson.ContentType, StringComparison.OrdinalIgnoreCase))
+                throw new ServiceException(400, ErrorTypes.Serialization, $"Content-Type must be {AwsJson.ContentType}, not '{contentType}'.");
+
+            if (_verifier != null)
+            {
+                string rawTarget = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? "/";
+                ServiceException? problem = _verifier.Verify(request.Method, rawTarget, request.Headers, body, DateTime.UtcNow);
+                if (problem != null)
+                    throw problem;
+            }
+
+            int latency = _faults.LatencyMilliseconds;
+            if (latency > 0)
+            {
+                using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping);
+                await Task.Delay(latency, linked.Token).ConfigureAwait(false);
+            }
+            if (_faults.Outage)
+                throw new ServiceException(503, ErrorTypes.ServiceUnavailable, "Service unavailable (Firehose Local: injected outage).");
+            if (FaultDice.Roll(_faults.ServerErrorRate))
+                throw new ServiceException(500, ErrorTypes.InternalFailure, "The request processing has failed because of an unknown error, exception or failure (Firehose Local: injected).");
+
+            JsonElement input;
+            try
+            {
+                using JsonDocument document = JsonDocument.Parse(body.Length == 0 ? "{}"u8.ToArray() : body);
+                if (document.RootElement.ValueKind != JsonValueKind.Object)
+                    throw new ServiceException(400, ErrorTypes.Serialization, "The request body must be a JSON object.");
+                input = document.RootElement.Clone();
+            }
+            catch (JsonException ex)
+            {
+                throw new ServiceException(400, ErrorTypes.Serialization, "The request body is not valid JSON: " + ex.Message);
+            }
+
+            try
+            {
+                return operation switch
+                {
+                    "PutRecordBatch" => _operations.PutRecordBatch(input),
+                    "PutRecord" => _operations.PutRecord(input),
+                    "CreateDeliveryStream" => _operations.CreateDeliveryStream(input),
+                    "DescribeDeliveryStream" => _operations.DescribeDeliveryStream(input),
+                    "ListDeliveryStreams" => _operations.ListDeliveryStreams(input),
+                    "DeleteDeliveryStream" => _operations.DeleteDeliveryStream(input),
+                    _ => throw new ServiceException(400, ErrorTypes.UnknownOperation, $"Firehose Local does not implement the operation {operation}."),
+                };
+            }
+            catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException or KeyNotFoundException)
+            {
+                throw new ServiceException(400, ErrorTypes.Serialization, ex.Message);
+            }
+        }
+    }
+}

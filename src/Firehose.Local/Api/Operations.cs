@@ -1,0 +1,197 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Threading;
+using System.Threading.Tasks;
+using Firehose.Local.Destinations;
+using Firehose.Local.Faults;
+using Firehose.Local.Protocol;
+using Firehose.Local.Streams;
+
+namespace Firehose.Local.Api
+{
+    /// <summary>The Firehose operations Firehose Local serves, on already parsed JSON input.</summary>
+    internal sealed class Operations
+    {
+        public const int MaxRecordsPerBatch = 500;
+        public const int MaxRecordBytes = 1_024_000;
+        public const long MaxBatchBytes = 4L * 1024 * 1024;
+
+        private static readonly HashSet<string> SupportedDestinations = new(StringComparer.Ordinal)
+        {
+            "S3DestinationConfiguration", "ExtendedS3DestinationConfiguration",
+            "AmazonopensearchserviceDestinationConfiguration", "ElasticsearchDestinationConfiguration",
+        };
+
+        private readonly StreamRegistry _streams;
+        private readonly FaultSettings _faults;
+        private readonly TimeProvider _clock;
+        private readonly Action<Task> _track;
+
+        public Operations(StreamRegistry streams, FaultSettings faults, TimeProvider clock, Action<Task> track)
+        {
+            _streams = streams;
+            _faults = faults;
+            _clock = clock;
+            _track = track;
+        }
+
+        public JsonNode CreateDeliveryStream(JsonElement input)
+        {
+            foreach (JsonProperty property in input.EnumerateObject())
+            {
+                if (property.Name.EndsWith("DestinationConfiguration", StringComparison.Ordinal) && !SupportedDestinations.Contains(property.Name) && property.Value.ValueKind != JsonValueKind.Null)
+                    throw ServiceException.InvalidArgument($"Firehose Local does not support {property.Name}; use S3, ExtendedS3, Amazonopensearchservice or Elasticsearch.");
+                if (property.Name is "KinesisStreamSourceConfiguration" or "MSKSourceConfiguration" or "DatabaseSourceConfiguration" && property.Value.ValueKind != JsonValueKind.Null)
+                    throw ServiceException.InvalidArgument($"Firehose Local supports DirectPut streams only; {property.Name} is not supported.");
+            }
+            DeliveryStreamDefinition definition = input.Deserialize<DeliveryStreamDefinition>(AwsJson.SerializerOptions)
+                ?? throw new ServiceException(400, ErrorTypes.Serialization, "The request body must be a JSON object.");
+            DeliveryStream stream = _streams.Create(definition);
+            return new JsonObject { ["DeliveryStreamARN"] = stream.Arn };
+        }
+
+        public JsonNode DescribeDeliveryStream(JsonElement input)
+        {
+            string name = StreamNameOf(input);
+            if (input.TryGetProperty("Limit", out JsonElement limit) && limit.ValueKind != JsonValueKind.Null)
+                Validate.Range(limit.GetInt32(), "limit", 1, 10000, 0);
+            DeliveryStream stream = _streams.Get(name);
+            return new JsonObject { ["DeliveryStreamDescription"] = StreamDescriptions.Describe(stream) };
+        }
+
+        public JsonNode ListDeliveryStreams(JsonElement input)
+        {
+            int limit = 10;
+            if (input.TryGetProperty("Limit", out JsonElement l) && l.ValueKind != JsonValueKind.Null)
+                limit = Validate.Range(l.GetInt32(), "limit", 1, 10000, 10);
+            string? type = OptionalString(input, "DeliveryStreamType");
+            if (type is not (null or "DirectPut" or "KinesisStreamAsSource" or "MSKAsSource" or "DatabaseAsSource"))
+                throw ServiceException.Validation(type, "deliveryStreamType", "Member must satisfy enum value set: [DirectPut, KinesisStreamAsSource, MSKAsSource, DatabaseAsSource]");
+            string? start = OptionalString(input, "ExclusiveStartDeliveryStreamName");
+            if (start != null)
+                Validate.StreamName(start, "exclusiveStartDeliveryStreamName");
+
+            List<string> names = _streams.All()
+                .Where(s => type is null || s.Type == type)
+                .Select(s => s.Name)
+                .Where(n => start is null || string.CompareOrdinal(n, start) > 0)
+                .ToList();
+            var array = new JsonArray();
+            foreach (string n in names.Take(limit))
+                array.Add(n);
+            return new JsonObject { ["DeliveryStreamNames"] = array, ["HasMoreDeliveryStreams"] = names.Count > limit };
+        }
+
+        public JsonNode DeleteDeliveryStream(JsonElement input)
+        {
+            string name = StreamNameOf(input);
+            DeliveryStream stream = _streams.Remove(name);
+            // Data already accepted is still delivered, in the background, like the service's DELETING phase.
+            _track(stream.Destination.FlushAsync(CancellationToken.None));
+            return new JsonObject();
+        }
+
+        public JsonNode PutRecord(JsonElement input)
+        {
+            string name = StreamNameOf(input);
+            if (!input.TryGetProperty("Record", out JsonElement record) || record.ValueKind == JsonValueKind.Null)
+                throw ServiceException.Validation("null", "record", "Member must not be null");
+            byte[] data = DataOf(record, "record.data");
+            DeliveryStream stream = _streams.Get(name);
+            if (FaultDice.Roll(_faults.ThrottleRate) || FaultDice.Roll(_faults.RecordFailureRate))
+                throw new ServiceException(503, ErrorTypes.ServiceUnavailable, "Slow down.");
+            var accepted = new BufferedRecord(data, NewRecordId(), _clock.GetUtcNow());
+            stream.Destination.Add(new[] { accepted });
+            return new JsonObject { ["RecordId"] = accepted.RecordId, ["Encrypted"] = false };
+        }
+
+        public JsonNode PutRecordBatch(JsonElement input)
+        {
+            string name = StreamNameOf(input);
+            if (!input.TryGetProperty("Records", out JsonElement records) || records.ValueKind == JsonValueKind.Null)
+                throw ServiceException.Validation("null", "records", "Member must not be null");
+            if (records.ValueKind != JsonValueKind.Array)
+                throw new ServiceException(400, ErrorTypes.Serialization, "Records must be a JSON array.");
+            int count = records.GetArrayLength();
+            if (count < 1)
+                throw ServiceException.Validation("[]", "records", "Member must have length greater than or equal to 1");
+            if (count > MaxRecordsPerBatch)
+                throw ServiceException.Validation($"[{count} records]", "records", "Member must have length less than or equal to 500");
+            var data = new List<byte[]>(count);
+            long total = 0;
+            int index = 0;
+            foreach (JsonElement record in records.EnumerateArray())
+            {
+                index++;
+                byte[] bytes = DataOf(record, $"records.{index.ToString(CultureInfo.InvariantCulture)}.member.data");
+                total += bytes.Length;
+                data.Add(bytes);
+            }
+            if (total > MaxBatchBytes)
+                throw ServiceException.InvalidArgument($"Records size exceeds 4 MB limit (the records hold {total.ToString(CultureInfo.InvariantCulture)} bytes; at most {MaxBatchBytes.ToString(CultureInfo.InvariantCulture)}).");
+
+            DeliveryStream stream = _streams.Get(name);
+            if (FaultDice.Roll(_faults.ThrottleRate))
+                throw new ServiceException(503, ErrorTypes.ServiceUnavailable, "Slow down.");
+
+            DateTimeOffset now = _clock.GetUtcNow();
+            double failureRate = _faults.RecordFailureRate;
+            var accepted = new List<BufferedRecord>(count);
+            var responses = new JsonArray();
+            int failed = 0;
+            foreach (byte[] bytes in data)
+            {
+                if (FaultDice.Roll(failureRate))
+                {
+                    failed++;
+                    responses.Add(new JsonObject { ["ErrorCode"] = ErrorTypes.ServiceUnavailable, ["ErrorMessage"] = "Slow down." });
+                    continue;
+                }
+                var record = new BufferedRecord(bytes, NewRecordId(), now);
+                accepted.Add(record);
+                responses.Add(new JsonObject { ["RecordId"] = record.RecordId });
+            }
+            if (accepted.Count > 0)
+                stream.Destination.Add(accepted);
+            return new JsonObject { ["FailedPutCount"] = failed, ["Encrypted"] = false, ["RequestResponses"] = responses };
+        }
+
+        private static string StreamNameOf(JsonElement input)
+        {
+            string? name = OptionalString(input, "DeliveryStreamName");
+            Validate.StreamName(name);
+            return name!;
+        }
+
+        private static string? OptionalString(JsonElement input, string member)
+        {
+            if (!input.TryGetProperty(member, out JsonElement value) || value.ValueKind == JsonValueKind.Null)
+                return null;
+            return value.ValueKind == JsonValueKind.String ? value.GetString() : throw new ServiceException(400, ErrorTypes.Serialization, member + " must be a string.");
+        }
+
+        private static byte[] DataOf(JsonElement record, string member)
+        {
+            if (record.ValueKind != JsonValueKind.Object)
+                throw new ServiceException(400, ErrorTypes.Serialization, "A record must be a JSON object.");
+            if (!record.TryGetProperty("Data", out JsonElement data) || data.ValueKind == JsonValueKind.Null)
+                throw ServiceException.Validation("null", member, "Member must not be null");
+            if (data.ValueKind != JsonValueKind.String || !data.TryGetBytesFromBase64(out byte[]? bytes))
+            {
+                if (data.ValueKind == JsonValueKind.String && data.GetString()!.Length == 0)
+                    bytes = Array.Empty<byte>();
+                else
+                    throw new ServiceException(400, ErrorTypes.Serialization, $"'{member}' is not valid base64.");
+            }
+            if (bytes.Length > MaxRecordBytes)
+                throw ServiceException.Validation("java.nio.HeapByteBuffer[pos=0 lim=" + bytes.Length.ToString(CultureInfo.InvariantCulture) + "]", member, "Member must have length less than or equal to 1024000");
+            return bytes;
+        }
+
+        private static string NewRecordId() => Guid.NewGuid().ToString("N") + Guid.NewGuid().ToString("N");
+    }
+}

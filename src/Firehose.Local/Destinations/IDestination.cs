@@ -1,0 +1,20 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace Firehose.Local.Destinations
+{
+    /// <summary>Where a stream's records go: buffered, then delivered.</summary>
+    internal interface IDestination
+    {
+        /// <summary>Adds accepted records to the buffer; delivery starts in the background when the buffer is full.</summary>
+        void Add(IReadOnlyList<BufferedRecord> records);
+
+        /// <summary>Starts delivery when the oldest buffered record is as old as the buffer interval.</summary>
+        void FlushIfDue(DateTimeOffset now);
+
+        /// <summary>Delivers everything buffered now; completes when that (and every earlier delivery) is done.</summary>
+        Task FlushAsync(CancellationToken cancellationToken);
+    }
+}

@@ -1,0 +1,130 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Net.Http;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace Firehose.Local.Destinations
+{
+    /// <summary>
+    /// An OpenSearch/Elasticsearch destination: each buffer is indexed through <see cref="IBulkSink"/> (index name by
+    /// rotation of each record's arrival time, document id = the record id), failed documents are retried for the retry
+    /// duration, then written to the backup bucket under <c>{prefix}{failed folder}YYYY/MM/dd/HH/</c> as JSON lines;
+    /// with <c>AllDocuments</c> every record is also written to the backup bucket as S3 would.
+    /// </summary>
+    internal sealed class OpenSearchDestination : BufferedDestination
+    {
+        private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
+        private readonly OpenSearchDestinationSettings _settings;
+        private readonly IBulkSink _sink;
+        private readonly LocalBucket _backup;
+        private readonly TimeProvider _clock;
+
+        public OpenSearchDestination(OpenSearchDestinationSettings settings, IBulkSink sink, LocalBucket backup, TimeProvider clock)
+            : base(settings.SizeInMBs, settings.IntervalInSeconds)
+        {
+            _settings = settings;
+            _sink = sink;
+            _backup = backup;
+            _clock = clock;
+        }
+
+        public IBulkSink Sink => _sink;
+
+        protected override async Task DeliverAsync(IReadOnlyList<BufferedRecord> batch)
+        {
+            var failed = new List<FailedDocument>();
+            var pending = new List<(BufferedRecord Record, BulkDocument Document)>();
+            foreach (BufferedRecord record in batch)
+            {
+                string index = IndexRotation.IndexName(_settings.IndexName, _settings.RotationPeriod, record.ArrivalTime);
+                byte[]? source = CompactJsonObject(record.Data);
+                if (source is null)
+                    failed.Add(Failed(record, index, 1, "400", "Firehose Local: the record is not a JSON object, so the cluster would refuse it (mapper_parsing_exception)."));
+                else
+                    pending.Add((record, new BulkDocument(index, _settings.TypeName, record.RecordId, source)));
+            }
+
+            var retryFor = TimeSpan.FromSeconds(_settings.RetryDurationInSeconds);
+            var elapsed = Stopwatch.StartNew();
+            TimeSpan backoff = TimeSpan.FromMilliseconds(200);
+            int attempts = 0;
+            var lastErrors = new Dictionary<string, BulkItemResult>(StringComparer.Ordinal);
+            while (pending.Count > 0)
+            {
+                attempts++;
+                IReadOnlyList<BulkItemResult> results;
+                try
+                {
+                    results = await _sink.SendAsync(pending.Select(p => p.Document).ToList(), CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is HttpRequestException or IOException or TaskCanceledException or UnauthorizedAccessException)
+                {
+                    var error = new BulkItemResult(false, _settings.ErrorCodePrefix + ".ConnectionFailed", ex.Message, true);
+                    results = pending.Select(_ => error).ToList();
+                }
+
+                var next = new List<(BufferedRecord Record, BulkDocument Document)>();
+                for (int i = 0; i < pending.Count; i++)
+                {
+                    BulkItemResult result = results[i];
+                    if (result.Succeeded)
+                        continue;
+                    lastErrors[pending[i].Document.Id] = result;
+                    if (result.Retryable)
+                        next.Add(pending[i]);
+                    else
+                        failed.Add(Failed(pending[i].Record, pending[i].Document.Index, attempts, result.ErrorCode!, result.ErrorMessage!));
+                }
+                pending = next;
+                TimeSpan remaining = retryFor - elapsed.Elapsed;
+                if (pending.Count == 0 || remaining <= TimeSpan.Zero)
+                    break;
+                await Task.Delay(backoff < remaining ? backoff : remaining).ConfigureAwait(false);
+                backoff = backoff * 2 < MaxBackoff ? backoff * 2 : MaxBackoff;
+            }
+            foreach (var (record, document) in pending)
+            {
+                BulkItemResult result = lastErrors[document.Id];
+                failed.Add(Failed(record, document.Index, attempts, result.ErrorCode!, result.ErrorMessage!));
+            }
+
+            if (failed.Count > 0)
+            {
+                using var content = new MemoryStream();
+                foreach (FailedDocument document in failed)
+                    document.WriteLine(content);
+                string key = S3KeyLayout.Key(_settings.BackupPrefix + _settings.FailedFolder, _settings.StreamName, _settings.VersionId, failed.Min(f => f.ArrivalTime), Guid.NewGuid());
+                await _backup.PutObjectAsync(key, content.ToArray()).ConfigureAwait(false);
+            }
+            if (_settings.BackupAllDocuments)
+                await S3Destination.WriteObjectAsync(_backup, _settings.BackupPrefix, _settings.StreamName, _settings.VersionId, batch).ConfigureAwait(false);
+        }
+
+        private FailedDocument Failed(BufferedRecord record, string index, int attempts, string code, string message)
+            => new(attempts, record.ArrivalTime, code, message, _clock.GetUtcNow(), record.Data, record.RecordId, index, _settings.TypeName ?? string.Empty);
+
+        /// <summary>The record as one line of compact JSON, or null when it is not a JSON object.</summary>
+        private static byte[]? CompactJsonObject(byte[] data)
+        {
+            try
+            {
+                using JsonDocument document = JsonDocument.Parse(data);
+                if (document.RootElement.ValueKind != JsonValueKind.Object)
+                    return null;
+                using var output = new MemoryStream();
+                using (var writer = new Utf8JsonWriter(output))
+                    document.RootElement.WriteTo(writer);
+                return output.ToArray();
+            }
+            catch (JsonException)
+            {
+                return null;
+            }
+        }
+    }
+}

@@ -1,0 +1,43 @@
+using System;
+using System.Collections.Generic;
+using System.Threading.Tasks;
+
+namespace Firehose.Local.Destinations
+{
+    /// <summary>An S3 destination: each buffer becomes one object holding its records concatenated as received.</summary>
+    internal sealed class S3Destination : BufferedDestination
+    {
+        private readonly LocalBucket _bucket;
+        private readonly string? _prefix;
+        private readonly string _stream;
+        private readonly string _versionId;
+
+        public S3Destination(LocalBucket bucket, string? prefix, string stream, string versionId, int sizeInMBs, int intervalInSeconds)
+            : base(sizeInMBs, intervalInSeconds)
+        {
+            _bucket = bucket;
+            _prefix = prefix;
+            _stream = stream;
+            _versionId = versionId;
+        }
+
+        protected override Task DeliverAsync(IReadOnlyList<BufferedRecord> batch) => WriteObjectAsync(_bucket, _prefix, _stream, _versionId, batch);
+
+        /// <summary>Writes records, concatenated, as one object under Firehose's default key layout.</summary>
+        public static Task<string> WriteObjectAsync(LocalBucket bucket, string? prefix, string stream, string versionId, IReadOnlyList<BufferedRecord> batch)
+        {
+            long size = 0;
+            foreach (BufferedRecord record in batch)
+                size += record.Data.Length;
+            byte[] content = new byte[size];
+            int offset = 0;
+            foreach (BufferedRecord record in batch)
+            {
+                record.Data.CopyTo(content, offset);
+                offset += record.Data.Length;
+            }
+            string key = S3KeyLayout.Key(prefix, stream, versionId, batch[0].ArrivalTime, Guid.NewGuid());
+            return bucket.PutObjectAsync(key, content);
+        }
+    }
+}

@@ -1,0 +1,59 @@
+using System;
+using System.IO;
+using System.Runtime.InteropServices;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Extensions.Configuration;
+
+namespace Firehose.Local
+{
+    /// <summary>The <c>firehose-local</c> tool: runs Firehose Local until Ctrl+C or SIGTERM.</summary>
+    public static class Program
+    {
+        /// <summary>
+        /// Reads the settings (section <c>FirehoseLocal</c>) from the tool's appsettings.json, then appsettings.json in
+        /// the current directory, then environment variables prefixed <c>FIREHOSELOCAL_</c> (for example
+        /// <c>FIREHOSELOCAL_FirehoseLocal__Port</c>), then the command line (<c>--FirehoseLocal:Port=4573</c>), and runs
+        /// the server until Ctrl+C or SIGTERM; buffered data is delivered before it exits.
+        /// </summary>
+        /// <param name="args">The command line.</param>
+        /// <returns>0 after a clean stop, 1 when the settings are invalid.</returns>
+        public static async Task<int> Main(string[] args)
+        {
+            IConfiguration configuration = new ConfigurationBuilder()
+                .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
+                .AddJsonFile(Path.Combine(Environment.CurrentDirectory, "appsettings.json"), optional: true)
+                .AddEnvironmentVariables("FIREHOSELOCAL_")
+                .AddCommandLine(args)
+                .Build();
+            var options = new FirehoseLocalOptions();
+            FirehoseLocalServer server;
+            try
+            {
+                configuration.GetSection(FirehoseLocalOptions.SectionName).Bind(options);
+                server = await FirehoseLocalServer.StartAsync(options).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or FormatException or IOException)
+            {
+                await Console.Error.WriteLineAsync("firehose-local: " + ex.Message).ConfigureAwait(false);
+                return 1;
+            }
+
+            using var stop = new CancellationTokenSource();
+            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => { context.Cancel = true; stop.Cancel(); });
+            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; stop.Cancel(); });
+            await Console.Out.WriteLineAsync(
+                $"Firehose Local listening on {server.Url} (region {options.Region}, signatures {(options.VerifySignatures ? "verified" : "not verified")}, streams: {string.Join(", ", server.ListStreams())}, data: {server.DataDirectory}); Ctrl+C to stop").ConfigureAwait(false);
+            try
+            {
+                await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Ctrl+C or SIGTERM
+            }
+            await server.StopAsync().ConfigureAwait(false);
+            return 0;
+        }
+    }
+}

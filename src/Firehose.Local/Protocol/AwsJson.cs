@@ -1,0 +1,38 @@
+using System;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Threading.Tasks;
+using Microsoft.AspNetCore.Http;
+
+namespace Firehose.Local.Protocol
+{
+    /// <summary>The awsJson1_1 wire format: the content type, the target prefix, and how answers and errors are written.</summary>
+    internal static class AwsJson
+    {
+        public const string ContentType = "application/x-amz-json-1.1";
+        public const string TargetPrefix = "Firehose_20150804.";
+
+        public static readonly JsonSerializerOptions SerializerOptions = new()
+        {
+            PropertyNameCaseInsensitive = false,
+            AllowTrailingCommas = false,
+            ReadCommentHandling = JsonCommentHandling.Disallow,
+        };
+
+        public static async Task WriteAsync(HttpContext context, int status, JsonNode body)
+        {
+            context.Response.StatusCode = status;
+            context.Response.ContentType = ContentType;
+            context.Response.Headers["x-amzn-RequestId"] = Guid.NewGuid().ToString();
+            byte[] payload = JsonSerializer.SerializeToUtf8Bytes(body);
+            context.Response.ContentLength = payload.Length;
+            await context.Response.Body.WriteAsync(payload, context.RequestAborted).ConfigureAwait(false);
+        }
+
+        public static Task WriteErrorAsync(HttpContext context, int status, string errorType, string message)
+        {
+            context.Response.Headers["x-amzn-ErrorType"] = errorType;
+            return WriteAsync(context, status, new JsonObject { ["__type"] = errorType, ["message"] = message });
+        }
+    }
+}

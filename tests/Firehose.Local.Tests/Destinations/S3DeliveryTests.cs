@@ -1,0 +1,95 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Text.RegularExpressions;
+using System.Threading.Tasks;
+using Firehose.Local.Tests.Infrastructure;
+using Microsoft.VisualStudio.TestTools.UnitTesting;
+
+namespace Firehose.Local.Tests.Destinations
+{
+    /// <summary>S3 delivery: Firehose's key layout, records concatenated, flushed by size, by time and at shutdown.</summary>
+    [TestClass]
+    public sealed class S3DeliveryTests
+    {
+        private static readonly DateTimeOffset Start = new(2026, 3, 4, 5, 6, 7, TimeSpan.Zero);
+
+        [TestMethod]
+        public async Task Flush_TwoBatches_OneObjectInFirehoseKeyLayout()
+        {
+            using var dir = new TempDirectory();
+            var clock = new ManualClock(Start);
+            await using var server = await TestServer.StartAsync(dir.Path, o =>
+            {
+                o.TimeProvider = clock;
+                o.Streams.Add(TestServer.S3Stream("orders", bucket: "my-bucket", prefix: "logs/"));
+            });
+            using var client = new LocalClient(server);
+            await client.PutRecordBatchAsync("orders", new[] { Encoding.UTF8.GetBytes("{\"a\":1}\n"), Encoding.UTF8.GetBytes("{\"a\":2}\n") });
+            clock.Advance(TimeSpan.FromSeconds(3));
+            await client.PutRecordBatchAsync("orders", new[] { Encoding.UTF8.GetBytes("{\"a\":3}") });
+
+            await server.FlushAsync();
+
+            string key = TestServer.Files(Path.Combine(dir.Path, "my-bucket")).Single();
+            StringAssert.Matches(key, new Regex(@"^logs/2026/03/04/05/orders-1-2026-03-04-05-06-07-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"));
+            Assert.AreEqual("{\"a\":1}\n{\"a\":2}\n{\"a\":3}", File.ReadAllText(Path.Combine(dir.Path, "my-bucket", key)));
+        }
+
+        [TestMethod]
+        public async Task Buffer_ReachesSizeHint_DeliveredWithoutFlush()
+        {
+            using var dir = new TempDirectory();
+            await using var server = await TestServer.StartAsync(dir.Path, o => o.Streams.Add(TestServer.S3Stream("s", sizeInMBs: 1, intervalInSeconds: 900)));
+            using var client = new LocalClient(server);
+            string bucket = Path.Combine(dir.Path, "bucket");
+
+            await client.PutRecordBatchAsync("s", new[] { new byte[600_000] });
+            await Task.Delay(300);
+            Assert.IsEmpty(TestServer.Files(bucket), "below 1 MiB nothing is delivered yet");
+            await client.PutRecordBatchAsync("s", new[] { new byte[600_000] });
+
+            Assert.IsTrue(await TestServer.EventuallyAsync(() => TestServer.Files(bucket).Count == 1), "1 MiB reached: one object");
+            Assert.AreEqual(1_200_000, new FileInfo(Path.Combine(bucket, TestServer.Files(bucket)[0])).Length);
+        }
+
+        [TestMethod]
+        public async Task Buffer_ReachesIntervalHint_DeliveredWhenClockPassesIt()
+        {
+            using var dir = new TempDirectory();
+            var clock = new ManualClock(Start);
+            await using var server = await TestServer.StartAsync(dir.Path, o =>
+            {
+                o.TimeProvider = clock;
+                o.Streams.Add(TestServer.S3Stream("s", sizeInMBs: 128, intervalInSeconds: 60));
+            });
+            using var client = new LocalClient(server);
+            string bucket = Path.Combine(dir.Path, "bucket");
+
+            await client.PutRecordAsync("s", Encoding.UTF8.GetBytes("x"));
+            clock.Advance(TimeSpan.FromSeconds(59));
+            await Task.Delay(300);   // a dozen buffer checks
+            Assert.IsEmpty(TestServer.Files(bucket), "59 s: not yet");
+            clock.Advance(TimeSpan.FromSeconds(1));
+
+            Assert.IsTrue(await TestServer.EventuallyAsync(() => TestServer.Files(bucket).Count == 1), "60 s: delivered");
+            StringAssert.StartsWith(TestServer.Files(bucket)[0], "2026/03/04/05/s-1-2026-03-04-05-06-07-");
+        }
+
+        [TestMethod]
+        public async Task Stop_BufferedRecords_Delivered()
+        {
+            using var dir = new TempDirectory();
+            var server = await TestServer.StartAsync(dir.Path, o => o.Streams.Add(TestServer.S3Stream("s")));
+            using (var client = new LocalClient(server))
+                await client.PutRecordAsync("s", Encoding.UTF8.GetBytes("last words"));
+
+            await server.StopAsync();
+            await server.DisposeAsync();
+
+            string bucket = Path.Combine(dir.Path, "bucket");
+            Assert.AreEqual("last words", File.ReadAllText(Path.Combine(bucket, TestServer.Files(bucket).Single())));
+        }
+    }
+}
