@@ -20,7 +20,7 @@ namespace NLog.Targets.Firehose.Tests
         [TestMethod]
         public async Task EndToEnd_DefaultLayout_SignedRecordsDecodeToEvents()
         {
-            await using var server = await LoopbackFirehose.StartAsync("eu-west-1");
+            await using var server = await LocalFirehose.StartAsync("eu-west-1", "e2e-stream");
             var target = server.NewTarget("e2e-stream");
             target.ServiceName = "e2e-service";
             using var factory = Factory(target);
@@ -37,9 +37,10 @@ namespace NLog.Targets.Firehose.Tests
             }
             factory.Flush(TimeSpan.FromSeconds(30));
 
-            Assert.IsTrue(server.Calls.All(c => c.SignatureProblem is null));
-            Assert.IsTrue(server.Calls.Count >= 3, "1201 events need at least 3 calls of at most 500");
-            var docs = server.AcceptedText("e2e-stream").Select(t => JsonDocument.Parse(t).RootElement).ToList();
+            // Firehose Local checked every signature and limit, and delivered the records to its local S3.
+            Assert.AreEqual(0, target.Statistics.RecordsRejected + target.Statistics.RequestsFailed);
+            Assert.IsGreaterThanOrEqualTo(3, target.Statistics.Requests, "1201 events need at least 3 calls of at most 500");
+            var docs = (await server.DeliveredAsync("e2e-stream")).Select(t => JsonDocument.Parse(t).RootElement).ToList();
             Assert.HasCount(1201, docs);
             // Calls in flight at once may finish in any order: the records are all there, each once.
             var infos = docs.Where(d => d.TryGetProperty("Index", out _)).ToList();
@@ -84,9 +85,9 @@ namespace NLog.Targets.Firehose.Tests
         [TestMethod]
         public async Task EndToEnd_CredentialsAndRegionFromProfile_AcceptedAsSigned()
         {
-            await using var server = await LoopbackFirehose.StartAsync("eu-west-3");
+            await using var server = await LocalFirehose.StartAsync("eu-west-3", "profile-creds");
             string file = Path.GetTempFileName();
-            File.WriteAllText(file, $"[logging]\naws_access_key_id = {LoopbackFirehose.AccessKey}\naws_secret_access_key = {LoopbackFirehose.SecretKey}\nregion = eu-west-3\n");
+            File.WriteAllText(file, $"[logging]\naws_access_key_id = {server.AccessKey}\naws_secret_access_key = {server.SecretKey}\nregion = eu-west-3\n");
             try
             {
                 var target = new FirehoseTarget("firehose")
@@ -105,8 +106,8 @@ namespace NLog.Targets.Firehose.Tests
             {
                 File.Delete(file);
             }
-            Assert.IsNull(server.Calls.Single().SignatureProblem);
-            Assert.HasCount(1, server.Accepted);
+            CollectionAssert.AreEqual(new[] { "from profile" }, (await server.DeliveredAsync("profile-creds")).Select(t => JsonDocument.Parse(t).RootElement.GetProperty("message").GetString()).ToList(),
+                "signed for eu-west-3 with the profile's keys, which Firehose Local checked");
         }
 
         [TestMethod]

@@ -20,7 +20,7 @@ namespace NLog.Targets.Firehose.Tests
         [TestMethod]
         public async Task ConsoleExample_PointedAtEndpointWithEnvironmentCredentials_DeliversSignedRecords()
         {
-            await using var server = await LoopbackFirehose.StartAsync("us-east-1");
+            await using var server = await LocalFirehose.StartAsync("us-east-1", "example-stream");
             var environment = new Dictionary<string, string?>
             {
                 ["AWS_PROFILE"] = null,
@@ -29,8 +29,8 @@ namespace NLog.Targets.Firehose.Tests
                 ["FIREHOSE_SERVICE_URL"] = server.Url.ToString(),
                 ["FIREHOSE_STREAM"] = "example-stream",
                 ["AWS_REGION"] = "us-east-1",
-                ["AWS_ACCESS_KEY_ID"] = LoopbackFirehose.AccessKey,
-                ["AWS_SECRET_ACCESS_KEY"] = LoopbackFirehose.SecretKey,
+                ["AWS_ACCESS_KEY_ID"] = server.AccessKey,
+                ["AWS_SECRET_ACCESS_KEY"] = server.SecretKey,
                 ["AWS_EC2_METADATA_DISABLED"] = "true",
             };
             using var process = BuiltProgram.Start(Path.Combine("examples", "ConsoleApp"), "ConsoleApp", System.Array.Empty<string>(), environment);
@@ -43,8 +43,8 @@ namespace NLog.Targets.Firehose.Tests
             string output = await stdout + await stderr;
             Assert.AreEqual(0, process.ExitCode, output);
 
-            Assert.IsTrue(server.Calls.Count > 0 && server.Calls.All(c => c.SignatureProblem is null), output);
-            var docs = server.AcceptedText("example-stream").Select(t => JsonDocument.Parse(t).RootElement).ToList();
+            // Firehose Local accepted only correctly signed calls within the limits, and delivered them to its local S3.
+            var docs = (await server.DeliveredAsync("example-stream")).Select(t => JsonDocument.Parse(t).RootElement).ToList();
             CollectionAssert.AreEqual(new[] { "info", "warn", "error" }, docs.Select(d => d.GetProperty("log.level").GetString()).ToArray(), output);
             Assert.IsTrue(docs.All(d => d.GetProperty("service.name").GetString() == "firehose-console-example"));
             string stack = docs[2].GetProperty("error.stack_trace").GetString()!;
@@ -52,6 +52,49 @@ namespace NLog.Targets.Firehose.Tests
             StringAssert.Contains(stack, "System.TimeoutException: payment service did not answer for order 42");
         }
     
+
+        [TestMethod]
+        public async Task Quickstart_OneCommand_RecordsInDailyIndexAndBackup()
+        {
+            string data = Path.Combine(Path.GetTempPath(), "quickstart-test-" + System.Guid.NewGuid().ToString("N"));
+            try
+            {
+                var environment = new Dictionary<string, string?> { ["AWS_EC2_METADATA_DISABLED"] = "true" };
+                using var process = BuiltProgram.Start(Path.Combine("examples", "Quickstart"), "Quickstart", new[] { "--data", data }, environment);
+                var stdout = process.StandardOutput.ReadToEndAsync();
+                var stderr = process.StandardError.ReadToEndAsync();
+                bool exited = process.WaitForExit(90_000);
+                if (!exited)
+                    process.Kill(entireProcessTree: true);
+                Assert.IsTrue(exited, "the quickstart did not finish within 90 s");
+                string output = await stdout + await stderr;
+                Assert.AreEqual(0, process.ExitCode, output);
+                StringAssert.Contains(output, "All 21 events reached the index and the backup.", output);
+
+                // The index is rotated daily: logging-test-YYYY-MM-DD, one JSON document per line.
+                string[] indexFiles = Directory.GetFiles(Path.Combine(data, "_indexes", "logging-test"), "*.ndjson");
+                Assert.IsNotEmpty(indexFiles, output);
+                StringAssert.Matches(Path.GetFileName(indexFiles[0]), new System.Text.RegularExpressions.Regex(@"^logging-test-\d{4}-\d{2}-\d{2}\.ndjson$"));
+                var docs = indexFiles.SelectMany(File.ReadLines).Where(l => l.Length > 0).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+                Assert.HasCount(21, docs);
+                CollectionAssert.AreEquivalent(new[] { "orders-api", "billing-api" }, docs.Select(d => d.GetProperty("service.name").GetString()).Distinct().ToList());
+                Assert.AreEqual(3, docs.Count(d => d.GetProperty("log.level").GetString() == "error"));
+                Assert.AreEqual(3, docs.Select(d => d.GetProperty("instance").GetString()).Distinct().Count(), "three app instances");
+                Assert.IsTrue(docs.Where(d => d.GetProperty("log.level").GetString() == "error").All(d => d.GetProperty("error.stack_trace").GetString()!.Contains("ChargeCard")));
+
+                // The S3 backup (AllDocuments) holds every record, under Firehose's key layout YYYY/MM/DD/HH/.
+                var backup = Directory.GetFiles(Path.Combine(data, "logging-test-backup"), "*", SearchOption.AllDirectories);
+                Assert.IsNotEmpty(backup, output);
+                StringAssert.Matches(Path.GetRelativePath(Path.Combine(data, "logging-test-backup"), backup[0]).Replace('\\', '/'),
+                    new System.Text.RegularExpressions.Regex(@"^\d{4}/\d{2}/\d{2}/\d{2}/logging-test-1-\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}-[0-9a-f-]{36}$"));
+                Assert.AreEqual(21, backup.Sum(f => File.ReadAllText(f).Split('\n', System.StringSplitOptions.RemoveEmptyEntries).Length));
+            }
+            finally
+            {
+                if (Directory.Exists(data))
+                    Directory.Delete(data, recursive: true);
+            }
+        }
 
         [TestMethod]
         public void SampleConfig_EveryOptionWrittenOut_LoadsWithoutUnknownOptions()
