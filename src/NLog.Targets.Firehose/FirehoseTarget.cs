@@ -33,7 +33,9 @@ namespace NLog.Targets
         private readonly BatchPlanner _planner = new BatchPlanner();
         private readonly StringBuilder _render = new StringBuilder(1024);
         // The calls of the write in progress: free slots, and the calls in flight with their slots (MaxRequestsInFlight in all).
-        private readonly Stack<CallSlot> _freeSlots = new Stack<CallSlot>();
+        // A new pool per initialisation: a write still finishing after a close returns its slots to its own pool.
+        private Stack<CallSlot> _freeSlots = new Stack<CallSlot>();
+        private Stack<CallSlot> _writeSlots = new Stack<CallSlot>();   // the pool of the write in progress
         private readonly List<(Task<int> Task, CallSlot Slot)> _inFlight = new List<(Task<int>, CallSlot)>();
         // Events of the last write that failed which Firehose did accept: when NLog retries that write (RetryCount),
         // they are not sent again. Per target and per failed write, so another target, or a later write of a reused
@@ -165,11 +167,13 @@ namespace NLog.Targets
         public FirehoseOversizeAction OversizeAction { get; set; } = FirehoseOversizeAction.Truncate;
 
         /// <summary>
-        /// How many PutRecordBatch calls one write may have in flight at once (to one stream or several). Against a real
-        /// region each call takes tens of milliseconds, so one call at a time caps throughput; a write of
-        /// <see cref="AsyncTaskTarget.BatchSize"/> events fills up to BatchSize / 500 calls, so keep BatchSize at about
-        /// 500 × this. Calls in flight finish in any order, so records of one stream may arrive out of order (Firehose
-        /// keeps no order across calls anyway).
+        /// How many PutRecordBatch calls one write may have in flight at once (to one stream or several), 1 to 16. Against a
+        /// real region each call takes tens of milliseconds, so one call at a time caps throughput. A write of
+        /// <see cref="AsyncTaskTarget.BatchSize"/> events fills about BatchSize / 500 calls of unpacked small events (more
+        /// when events are large and the 4 MiB limit cuts calls first; far fewer with <see cref="PackRecords"/>, which puts up
+        /// to 500 events in one record), so keep BatchSize at about 500 × this. Each call in flight holds its records
+        /// (up to about 5 MiB). Calls finish in any order, so records of one stream may arrive out of order (Firehose keeps
+        /// no order across calls anyway).
         /// </summary>
         /// <remarks>Default: <c>4</c>.</remarks>
         public int MaxRequestsInFlight { get; set; } = 4;
@@ -289,8 +293,8 @@ namespace NLog.Targets
                 throw Config($"DeliveryTimeoutMilliseconds must not be negative, not {DeliveryTimeoutMilliseconds}");
             if (TaskTimeoutSeconds > 0 && TaskTimeoutSeconds * 1000L <= (long)DeliveryTimeoutMilliseconds + RequestTimeoutMilliseconds)
                 throw Config($"TaskTimeoutSeconds ({TaskTimeoutSeconds}) must be longer than DeliveryTimeoutMilliseconds + RequestTimeoutMilliseconds ({DeliveryTimeoutMilliseconds} + {RequestTimeoutMilliseconds} ms), or NLog cancels writes that are still retrying: raise TaskTimeoutSeconds or lower the others");
-            if (MaxRequestsInFlight < 1 || MaxRequestsInFlight > 64)
-                throw Config($"MaxRequestsInFlight must be between 1 and 64, not {MaxRequestsInFlight}");
+            if (MaxRequestsInFlight < 1 || MaxRequestsInFlight > 16)
+                throw Config($"MaxRequestsInFlight must be between 1 and 16, not {MaxRequestsInFlight}");
             if (PackRecords && (MaxPackedRecordBytes < 1 || MaxPackedRecordBytes > FirehoseLimits.MaxRecordBytes))
                 throw Config($"MaxPackedRecordBytes must be between 1 and {FirehoseLimits.MaxRecordBytes} (Firehose's record limit), not {MaxPackedRecordBytes}");
             if (MaxQueueBytes < FirehoseLimits.MaxBatchBytes)
@@ -326,9 +330,10 @@ namespace NLog.Targets
             _client = _clientFactory(new FirehoseClientSettings(endpoint, region, credentials, TimeSpan.FromMilliseconds(RequestTimeoutMilliseconds)));
             var backoff = new Backoff(TimeSpan.FromMilliseconds(RetryBaseDelayMilliseconds), TimeSpan.FromMilliseconds(RetryMaxDelayMilliseconds), JitterRandom);
             // One slot more than calls in flight: the call being filled (it hands its last record to the next one).
-            _freeSlots.Clear();
+            var slots = new Stack<CallSlot>();
             for (int i = 0; i <= MaxRequestsInFlight; i++)
-                _freeSlots.Push(new CallSlot(new RecordSender(_client, backoff, Statistics, _logLimiter, this)));
+                slots.Push(new CallSlot(new RecordSender(_client, backoff, Statistics, _logLimiter, this)));
+            _freeSlots = slots;
             _streams.Clear();   // options may have changed since a previous initialisation
             StartBuffer(RenderOption(BufferDirectory, nullEvent), backoff);
             StartQueueProbe();
@@ -502,6 +507,20 @@ namespace NLog.Targets
             }
         }
 
+        /// <summary>The events in a packed record: its delimiters (an event's rendering rarely holds the delimiter itself).</summary>
+        private int CountDelimiters(ReadOnlyMemory<byte> record)
+        {
+            ReadOnlySpan<byte> span = record.Span;
+            ReadOnlySpan<byte> delimiter = _delimiter;
+            int count = 0;
+            for (int at = span.IndexOf(delimiter); at >= 0; at = span.IndexOf(delimiter))
+            {
+                count++;
+                span = span.Slice(at + delimiter.Length);
+            }
+            return Math.Max(1, count);
+        }
+
         private void StartBuffer(string? directory, Backoff backoff)
         {
             if (directory is null)
@@ -519,7 +538,8 @@ namespace NLog.Targets
             var replayer = new BufferReplayer(_buffer, new RecordSender(_client!, backoff, Statistics, _logLimiter, this), _streams, Statistics, _logLimiter, this,
                 idle: TimeSpan.FromMilliseconds(Math.Min(1000, Math.Max(50, RetryBaseDelayMilliseconds * 4))),
                 waitAfterFailure: TimeSpan.FromMilliseconds(Math.Max(RetryMaxDelayMilliseconds, 100)),
-                attempt: TimeSpan.FromMilliseconds(Math.Min(Math.Max(DeliveryTimeoutMilliseconds, 1000), 30000)));
+                attempt: TimeSpan.FromMilliseconds(Math.Min(Math.Max(DeliveryTimeoutMilliseconds, 1000), 30000)),
+                eventsInRecord: PackRecords ? CountDelimiters : null);
             _replayStop = new CancellationTokenSource();
             var stop = _replayStop.Token;
             _replayTask = Task.Run(() => replayer.RunAsync(stop));
@@ -576,13 +596,17 @@ namespace NLog.Targets
         {
             if (_client is null || _freeSlots.Count == 0)
                 throw new InvalidOperationException("the Firehose target is not initialised");
+            _writeSlots = _freeSlots;
             var failures = new List<string>();
             int undelivered = 0;
+            bool completed = false;
             _acceptedThisWrite.Clear();
             _failedThisWrite = false;
 
             try
             {
+              try
+              {
                 if (_fixedStreamName != null)
                 {
                     undelivered += await SendStreamAsync(_fixedStreamName, logEvents, deadline, failures, cancellationToken).ConfigureAwait(false);
@@ -607,21 +631,26 @@ namespace NLog.Targets
                     }
                 }
             }
-            finally
-            {
+              finally
+              {
                 // Every call of the write ends before the write does (its buffers are reused by the next write).
                 undelivered += await AwaitAllCallsAsync().ConfigureAwait(false);
+              }
+              completed = true;
             }
-
-            // Remembered only for NLog's retry of this same failed write: every event of it that Firehose has accepted
-            // (now, or in an earlier attempt and skipped now). A write that succeeds forgets it all.
-            _acceptedInFailedWrite.Clear();
-            if (undelivered > 0)
+            finally
             {
-                foreach (LogEventInfo accepted in _acceptedThisWrite)
-                    _acceptedInFailedWrite.Add(accepted);
+                // Remembered only for NLog's retry of this same failed write (also one that failed with an error): every
+                // event of it that Firehose has accepted (now, or in an earlier attempt and skipped now). A write that
+                // succeeds forgets it all.
+                _acceptedInFailedWrite.Clear();
+                if (undelivered > 0 || !completed)
+                {
+                    foreach (LogEventInfo accepted in _acceptedThisWrite)
+                        _acceptedInFailedWrite.Add(accepted);
+                }
+                _acceptedThisWrite.Clear();   // drop the references until the next write
             }
-            _acceptedThisWrite.Clear();   // drop the references until the next write
 
             if (undelivered > 0)
             {
@@ -644,56 +673,67 @@ namespace NLog.Targets
             StreamState state = _streams.Get(stream);
             int undelivered = 0;
             CallSlot? slot = null;
-            for (int i = 0; i < events.Count; i++)
+            try
             {
-                LogEventInfo logEvent = events[i];
-                if (_acceptedInFailedWrite.Count > 0 && _acceptedInFailedWrite.Contains(logEvent))
+                for (int i = 0; i < events.Count; i++)
                 {
-                    _acceptedThisWrite.Add(logEvent);
-                    continue;   // accepted in an earlier attempt of this write (NLog's RetryCount): never resend
-                }
-                if (slot is null)
-                {
-                    (slot, int ended) = await TakeSlotAsync().ConfigureAwait(false);
-                    undelivered += ended;
-                }
-                _render.Clear();
-                Layout.Render(logEvent, _render);
-                RecordBuffer records = slot.Records;
-                long size = records.TryAdd(_render, _delimiter, FirehoseLimits.MaxRecordBytes, out bool added);
-                if (!added && !TryTruncate(records, logEvent, size))
-                {
-                    DropOversize(logEvent, size);
-                    continue;
-                }
-                slot.AddRecordEvent(logEvent);
-                int last = records.Count - 1;
-                int recordSize = records.Sizes[last];
-                if (last > 0 && CanPack(slot, last, recordSize))
-                {
-                    // Packing: the event joins the record before it.
-                    records.MergeLastTwo();
-                    slot.MergeLastTwoRecords();
+                    LogEventInfo logEvent = events[i];
+                    if (_acceptedInFailedWrite.Count > 0 && _acceptedInFailedWrite.Contains(logEvent))
+                    {
+                        _acceptedThisWrite.Add(logEvent);
+                        continue;   // accepted in an earlier attempt of this write (NLog's RetryCount): never resend
+                    }
+                    if (slot is null)
+                    {
+                        (slot, int ended) = await TakeSlotAsync().ConfigureAwait(false);
+                        undelivered += ended;
+                    }
+                    _render.Clear();
+                    Layout.Render(logEvent, _render);
+                    RecordBuffer records = slot.Records;
+                    long size = records.TryAdd(_render, _delimiter, FirehoseLimits.MaxRecordBytes, out bool added);
+                    if (!added && !TryTruncate(records, logEvent, size))
+                    {
+                        DropOversize(logEvent, size);
+                        continue;
+                    }
+                    slot.AddRecordEvent(logEvent);
+                    int last = records.Count - 1;
+                    int recordSize = records.Sizes[last];
+                    if (last > 0 && CanPack(slot, last, recordSize))
+                    {
+                        // Packing: the event joins the record before it.
+                        records.MergeLastTwo();
+                        slot.MergeLastTwoRecords();
+                        slot.CallBytes += recordSize;
+                        continue;
+                    }
+                    if (_planner.StartsNewCall(last, slot.CallBytes, recordSize))
+                    {
+                        // The new record opens the next call: it moves to a free slot, and the call before it starts.
+                        (CallSlot next, int ended) = await TakeSlotAsync().ConfigureAwait(false);
+                        undelivered += ended;
+                        slot.MoveLastRecordTo(next);
+                        CallSlot full = slot;
+                        slot = next;
+                        StartCall(full, state, deadline, failures, cancellationToken);
+                    }
                     slot.CallBytes += recordSize;
-                    continue;
                 }
-                if (_planner.StartsNewCall(last, slot.CallBytes, recordSize))
+                if (slot != null && slot.Records.Count > 0)
                 {
-                    // The new record opens the next call: it moves to a free slot, and the call before it starts.
-                    (CallSlot next, int ended) = await TakeSlotAsync().ConfigureAwait(false);
-                    undelivered += ended;
-                    slot.MoveLastRecordTo(next);
                     StartCall(slot, state, deadline, failures, cancellationToken);
-                    slot = next;
+                    slot = null;
                 }
-                slot.CallBytes += recordSize;
             }
-            if (slot != null)
+            finally
             {
-                if (slot.Records.Count > 0)
-                    StartCall(slot, state, deadline, failures, cancellationToken);
-                else
-                    _freeSlots.Push(slot);
+                if (slot != null)
+                {
+                    // Not started (nothing to send, or an error on the way): back to the pool.
+                    slot.ClearCall();
+                    _writeSlots.Push(slot);
+                }
             }
             if (_render.Capacity > 1024 * 1024)
             {
@@ -717,13 +757,13 @@ namespace NLog.Targets
         private async Task<(CallSlot Slot, int Undelivered)> TakeSlotAsync()
         {
             int undelivered = 0;
-            while (_freeSlots.Count == 0 || _inFlight.Count >= MaxRequestsInFlight)
+            while (_writeSlots.Count == 0 || _inFlight.Count >= MaxRequestsInFlight)
             {
                 if (_inFlight.Count == 0)
                     throw new InvalidOperationException("no free call slot and no call in flight");
                 undelivered += await AwaitOneCallAsync().ConfigureAwait(false);
             }
-            return (_freeSlots.Pop(), undelivered);
+            return (_writeSlots.Pop(), undelivered);
         }
 
         private void StartCall(CallSlot slot, StreamState state, DateTime deadline, List<string> failures, CancellationToken cancellationToken)
@@ -754,7 +794,7 @@ namespace NLog.Targets
             _acceptedThisWrite.AddRange(slot.Handled);
             slot.Handled.Clear();
             slot.ClearCall();
-            _freeSlots.Push(slot);
+            _writeSlots.Push(slot);
             return await ended.ConfigureAwait(false);
         }
 

@@ -880,7 +880,7 @@ namespace NLog.Targets.Firehose.Buffering
                 if (droppedSegments > 0)
                 {
                     Interlocked.Add(ref _droppedForCapRecords, droppedRecords);
-                    LogLimited("cap", null, "reached its cap of {0} bytes: deleted the {1} oldest segment(s) with {2} undelivered records ({3} records dropped for the cap so far). Raise the cap or restore delivery",
+                    LogLimited("cap", null, "reached its cap of {0} bytes: deleted the {1} oldest segment(s) with {2} undelivered records ({3} records dropped for the cap so far; a packed record holds several events). Raise the cap or restore delivery",
                         _maxBytes, droppedSegments, droppedRecords, Interlocked.Read(ref _droppedForCapRecords));
                 }
             }

@@ -25,16 +25,21 @@ namespace NLog.Targets.Firehose.Delivery
         private readonly TimeSpan _idle;
         private readonly TimeSpan _waitAfterFailure;
         private readonly TimeSpan _attempt;
+        private readonly Func<ReadOnlyMemory<byte>, int> _eventsInRecord;
         // Streams to leave alone until a time (breaker open, or their last replay failed), so that one broken stream
         // does not hold back the others' batches.
         private readonly Dictionary<string, DateTime> _skipUntil = new Dictionary<string, DateTime>(StringComparer.Ordinal);
         private readonly List<BufferedBatch> _skipped = new List<BufferedBatch>();
         private const int MaxSkippedClaims = 256;
 
-        /// <summary>Creates the replayer. <paramref name="attempt"/> bounds how long one batch is retried before it goes back to the buffer.</summary>
+        /// <summary>
+        /// Creates the replayer. <paramref name="attempt"/> bounds how long one batch is retried before it goes back to the
+        /// buffer; <paramref name="eventsInRecord"/> counts the events a record holds (more than one when records are packed).
+        /// </summary>
         public BufferReplayer(DiskBuffer buffer, RecordSender sender, StreamStates streams, FirehoseStatistics statistics, LogRateLimiter logLimiter, object owner,
-            TimeSpan idle, TimeSpan waitAfterFailure, TimeSpan attempt)
+            TimeSpan idle, TimeSpan waitAfterFailure, TimeSpan attempt, Func<ReadOnlyMemory<byte>, int>? eventsInRecord = null)
         {
+            _eventsInRecord = eventsInRecord ?? (_ => 1);
             _buffer = buffer;
             _sender = sender;
             _streams = streams;
@@ -44,6 +49,21 @@ namespace NLog.Targets.Firehose.Delivery
             _idle = idle;
             _waitAfterFailure = waitAfterFailure;
             _attempt = attempt;
+        }
+
+        /// <summary>The events in the records of <paramref name="batch"/> that <paramref name="result"/> does not list as undelivered.</summary>
+        private int EventsDelivered(BufferedBatch batch, SendResult result)
+        {
+            int events = 0;
+            int next = 0;
+            for (int i = 0; i < batch.Records.Count; i++)
+            {
+                if (next < result.Undelivered.Count && result.Undelivered[next] == i)
+                    next++;
+                else
+                    events += _eventsInRecord(batch.Records[i]);
+            }
+            return events;
         }
 
         /// <summary>Replays until <paramref name="stop"/> is cancelled (the target closes).</summary>
@@ -69,6 +89,7 @@ namespace NLog.Targets.Firehose.Delivery
                     }
 
                     SendResult result = await _sender.SendAsync(state, batch.Records, MonotonicClock.UtcNow + _attempt, stop).ConfigureAwait(false);
+                    BufferedBatch batch0 = batch;
                     int delivered = batch.Records.Count - result.Undelivered.Count;
                     if (result.Undelivered.Count == 0)
                     {
@@ -85,7 +106,7 @@ namespace NLog.Targets.Firehose.Delivery
                     }
                     batch = null;
                     if (delivered > 0)
-                        _statistics.Replayed(delivered);
+                        _statistics.Replayed(EventsDelivered(batch0, result));
                     if (result.Undelivered.Count > 0)
                         Skip(state.Name, _waitAfterFailure);
                 }

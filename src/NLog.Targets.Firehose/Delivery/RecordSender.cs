@@ -126,6 +126,16 @@ namespace NLog.Targets.Firehose.Delivery
                     continue;
                 }
 
+                if (response.RequestResponses.Count != pending.Count)
+                {
+                    // The HTTP client checks this already; a client that does not is answered like a malformed answer.
+                    lastError = "MalformedResponse";
+                    _statistics.RequestFailed("error");
+                    retry++;
+                    await DelayAsync(Clamp(_backoff.Next(retry), deadlineUtc), cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
                 stream.Degraded = false;
                 if (stream.Breaker.OnSuccess())
                     InternalLogger.Info("{0}: stream '{1}' answers again; sending resumed", _owner, stream.Name);

@@ -14,7 +14,7 @@ namespace NLog.Targets.Firehose.Tests.Batching
         {
             t.Layout = "${message}";
             t.PackRecords = true;
-            t.TaskDelayMilliseconds = 200;
+            t.TaskDelayMilliseconds = 1000;   // the events gather into one write, even on a slow machine
             configure?.Invoke(t);
         });
 
@@ -77,6 +77,40 @@ namespace NLog.Targets.Firehose.Tests.Batching
                 .SelectMany(r => System.Text.Encoding.UTF8.GetString(r).TrimEnd('\n').Split('\n')).ToList();
             CollectionAssert.AreEquivalent(Enumerable.Range(0, 1200).Select(i => "e" + i).ToList(), accepted, "every event accepted exactly once");
             Assert.AreEqual(0, h.Target.Statistics.EventsUndeliverable);
+        }
+
+        [TestMethod]
+        public void PackRecords_MoreThan500PackedRecords_SplitIntoCallsWithEveryEventOnce()
+        {
+            using var h = Packed(t => t.MaxPackedRecordBytes = 100);
+            for (int i = 0; i < 3000; i++)
+                h.Logger.Info(("e" + i).PadRight(19, '.'));   // 20 bytes with the delimiter: 5 per record, 600 records
+            h.Flush();
+            Assert.IsTrue(h.Calls.All(c => c.Records.Count <= 500), "no call over 500 records");
+            Assert.AreEqual(600, h.SentRecords.Count);
+            Assert.IsTrue(h.SentRecords.All(r => r.Length <= 100));
+            var events = h.SentRecords.SelectMany(r => System.Text.Encoding.UTF8.GetString(r).TrimEnd('\n').Split('\n')).ToList();
+            CollectionAssert.AreEquivalent(Enumerable.Range(0, 3000).Select(i => ("e" + i).PadRight(19, '.')).ToList(), events);
+        }
+
+        [TestMethod]
+        public void PackRecords_OutageWithDiskBuffer_BufferedAndReplayedCountedInEvents()
+        {
+            using var temp = new Buffering.TempDirectory();
+            using var h = Packed(t =>
+            {
+                t.BufferDirectory = temp.Path;
+                t.DeliveryTimeoutMilliseconds = 200;
+                t.RetryBaseDelayMilliseconds = 10;
+                t.RetryMaxDelayMilliseconds = 50;
+            });
+            h.FailCall = new FirehoseServiceException("ServiceUnavailableException", "Slow down.", 503, null);
+            for (int i = 0; i < 1000; i++)
+                h.Logger.Info("e" + i);
+            h.Flush();
+            Assert.AreEqual(1000, h.Target.Statistics.EventsBuffered);
+            h.FailCall = null;
+            Assert.IsTrue(System.Threading.SpinWait.SpinUntil(() => h.Target.Statistics.EventsReplayed == 1000, 30_000), $"replayed {h.Target.Statistics.EventsReplayed}");
         }
 
         [TestMethod]

@@ -34,6 +34,12 @@ namespace NLog.Targets.Firehose.Tests.Delivery
             /// <summary>Which record of which call (numbered from 1) fails with an error code; null for success.</summary>
             public Func<int, int, string?>? FailRecord { get; set; }
 
+            /// <summary>The call (numbered from 1) answered with one entry too few.</summary>
+            public int DropEntriesOfCall { get; set; }
+
+            /// <summary>Every call fails with ServiceUnavailableException (HTTP 503) while set.</summary>
+            public volatile bool FailAll;
+
             public async Task<PutRecordBatchResponse> Answer(IReadOnlyList<ReadOnlyMemory<byte>> records)
             {
                 var copies = records.Select(r => System.Text.Encoding.UTF8.GetString(r.Span).TrimEnd('\n')).ToList();
@@ -51,8 +57,12 @@ namespace NLog.Targets.Firehose.Tests.Delivery
                 {
                     Interlocked.Decrement(ref _inFlight);
                 }
+                if (FailAll)
+                    throw new FirehoseServiceException("ServiceUnavailableException", "Slow down.", 503, null);
                 var entries = new List<PutRecordBatchResponseEntry>();
                 int failed = 0;
+                if (call == DropEntriesOfCall)
+                    return new PutRecordBatchResponse(0, false, entries);
                 for (int i = 0; i < copies.Count; i++)
                 {
                     string? error = FailRecord?.Invoke(call, i);
@@ -79,7 +89,7 @@ namespace NLog.Targets.Firehose.Tests.Delivery
             client.PutRecordBatchAsync(default!, default!, default).ReturnsForAnyArgs(ci => gated.Answer(ci.ArgAt<IReadOnlyList<ReadOnlyMemory<byte>>>(1)));
             var target = TargetHarness.NewTarget(_ => client);
             target.Layout = "${message}";
-            target.TaskDelayMilliseconds = 200;   // the events gather into one write
+            target.TaskDelayMilliseconds = 1000;   // the events gather into one write, even on a slow machine
             configure(target);
             var factory = TargetHarness.Configure(new LogFactory { ThrowConfigExceptions = true }, target);
             return (target, factory, gated);
@@ -147,15 +157,102 @@ namespace NLog.Targets.Firehose.Tests.Delivery
         }
 
         [TestMethod]
+        public void Reinitialised_WhileAnOldWriteIsStillInFlight_NewWritesUseTheNewClientOnly()
+        {
+            var first = new GatedClient();
+            var second = new GatedClient();
+            second.Gate.SetResult();
+            int clients = 0;
+            var target = TargetHarness.NewTarget(_ =>
+            {
+                var client = Substitute.For<IFirehoseClient>();
+                GatedClient gated = Interlocked.Increment(ref clients) == 1 ? first : second;
+                client.PutRecordBatchAsync(default!, default!, default).ReturnsForAnyArgs(ci => gated.Answer(ci.ArgAt<IReadOnlyList<ReadOnlyMemory<byte>>>(1)));
+                return client;
+            });
+            target.Layout = "${message}";
+            target.TaskDelayMilliseconds = 1000;
+            var factory = TargetHarness.Configure(new LogFactory { ThrowConfigExceptions = true }, target);
+            factory.GetLogger("Old").Info("old");
+            WaitFor(() => first.InFlight == 1, "the old write is in flight");
+            factory.Dispose();   // closes the target while the old write's call still waits
+
+            using var again = TargetHarness.Configure(new LogFactory { ThrowConfigExceptions = true }, target);
+            first.Gate.SetResult();   // the old write ends now, after the new initialisation
+            WaitFor(() => first.InFlight == 0, "the old write ended");
+            var logger = again.GetLogger("New");
+            for (int i = 0; i < 1200; i++)
+                logger.Info("e" + i);
+            again.Flush(TimeSpan.FromSeconds(30));
+            Assert.AreEqual(1, first.Calls, "the old client got no call after the new initialisation");
+            CollectionAssert.AreEquivalent(Enumerable.Range(0, 1200).Select(i => "e" + i).ToList(), second.Sent);
+            Assert.AreEqual(0, target.Statistics.EventsUndeliverable);
+        }
+
+        [TestMethod]
+        public void Call_AnswerWithTooFewEntries_RetriedLikeAMalformedAnswerAndLaterWritesWork()
+        {
+            var (target, factory, client) = Create(t =>
+            {
+                t.MaxRequestsInFlight = 1;
+                t.DeliveryTimeoutMilliseconds = 10_000;
+            });
+            using (factory)
+            {
+                client.Gate.SetResult();
+                client.DropEntriesOfCall = 1;
+                var logger = factory.GetLogger("C");
+                for (int i = 0; i < 600; i++)
+                    logger.Info("a" + i);
+                factory.Flush(TimeSpan.FromSeconds(30));
+                for (int i = 0; i < 600; i++)
+                    logger.Info("b" + i);
+                factory.Flush(TimeSpan.FromSeconds(30));
+                var expected = Enumerable.Range(0, 600).Select(i => "a" + i).Concat(Enumerable.Range(0, 600).Select(i => "b" + i)).ToList();
+                CollectionAssert.AreEquivalent(expected, client.Sent);
+                Assert.AreEqual(0, target.Statistics.EventsUndeliverable);
+                Assert.AreEqual(500, target.Statistics.RecordsRetried, "the call answered wrongly was sent again");
+            }
+        }
+
+        [TestMethod]
+        public void Write_ConcurrentCallsDuringOutageWithDiskBuffer_AllKeptOnDiskThenReplayed()
+        {
+            using var temp = new Buffering.TempDirectory();
+            var (target, factory, client) = Create(t =>
+            {
+                t.BufferDirectory = temp.Path;
+                t.DeliveryTimeoutMilliseconds = 200;
+                t.RetryBaseDelayMilliseconds = 10;
+                t.RetryMaxDelayMilliseconds = 50;
+            });
+            using (factory)
+            {
+                client.FailAll = true;
+                client.Gate.SetResult();
+                var logger = factory.GetLogger("C");
+                for (int i = 0; i < 2000; i++)
+                    logger.Info("e" + i);
+                factory.Flush(TimeSpan.FromSeconds(30));
+                Assert.AreEqual(2000, target.Statistics.EventsBuffered);
+                Assert.AreEqual(0, target.Statistics.EventsUndeliverable);
+
+                client.FailAll = false;
+                WaitFor(() => target.Statistics.EventsReplayed == 2000, "replayed once the service answers");
+                CollectionAssert.AreEquivalent(Enumerable.Range(0, 2000).Select(i => "e" + i).ToList(), client.Sent.Distinct().ToList());
+            }
+        }
+
+        [TestMethod]
         public void Init_MaxRequestsInFlightOutOfRange_ConfigurationError()
         {
-            foreach (int value in new[] { 0, 65 })
+            foreach (int value in new[] { 0, 17 })
             {
                 var target = TargetHarness.NewTarget(_ => Substitute.For<IFirehoseClient>());
                 target.MaxRequestsInFlight = value;
                 using var factory = new LogFactory { ThrowConfigExceptions = true };
                 var ex = Assert.ThrowsExactly<NLogConfigurationException>(() => TargetHarness.Configure(factory, target));
-                StringAssert.Contains(ex.ToString(), $"MaxRequestsInFlight must be between 1 and 64, not {value}");
+                StringAssert.Contains(ex.ToString(), $"MaxRequestsInFlight must be between 1 and 16, not {value}");
             }
         }
     }
