@@ -62,6 +62,12 @@ namespace NLog.Targets
         private QueueBudget _budget = new QueueBudget(10000, 64L * 1024 * 1024);
         private int _configuredQueueLimit = -1;
         private long _overflowUnreported;
+        // The stall pump (see CheckStall): a timer, the writes NLog started (to tell a stalled writer), and whether it runs.
+        private Timer? _stallTimer;
+        private int _writesStarted;
+        private int _stallSeenAt = -1;
+        private int _pumping;
+        private CancellationTokenSource? _pumpStop;
         private readonly Func<bool> _queueUnderPressure;
 
         /// <summary>
@@ -97,7 +103,7 @@ namespace NLog.Targets
             TaskDelayMilliseconds = 100;                       // gather events for up to 100 ms before a call
             RetryDelayMilliseconds = 500;
             QueueLimit = 10000;
-            // OverflowAction stays Discard: Block deadlocks inside an AsyncWrapper with NLog 6.2.2.
+            // OverflowAction stays Discard (Block is the user's choice; inside a blocking AsyncWrapper the target blocks too).
         }
 
         /// <summary>
@@ -354,6 +360,10 @@ namespace NLog.Targets
             if (probe != null && queued?.Count > 0)
                 WriteQueuedAtClose(probe, queued);
             ReportOverflow(closing: true);
+            _stallTimer?.Dispose();
+            _stallTimer = null;
+            _pumpStop?.Cancel();
+            _pumpStop = null;
             _queueProbe = null;
             probe?.Dispose();
             if (_configuredQueueLimit >= 0)
@@ -383,13 +393,176 @@ namespace NLog.Targets
             _budget = new QueueBudget(QueueLimit, MaxQueueBytes);
             Interlocked.Exchange(ref _overflowUnreported, 0);
             _queueProbe?.Dispose();
+            BlockLikeAnEnclosingAsyncWrapper();
             _queueProbe = NLogQueueProbe.TryCreate(this, OnQueueDropped, out string? whyNot);
+            if (_queueProbe != null && OverflowAction == Wrappers.AsyncTargetWrapperOverflowAction.Block)
+            {
+                _pumpStop = new CancellationTokenSource();
+                _stallTimer = new Timer(CheckStall, null, StallCheckInterval, StallCheckInterval);
+            }
             if (_queueProbe != null && OverflowAction != Wrappers.AsyncTargetWrapperOverflowAction.Grow)
                 QueueLimit = _budget.Limit;
             if (_queueProbe is null)
             {
                 InternalLogger.Warn("{0}: cannot see into NLog's queue with this NLog version ({1}): events its Discard overflow drops are not counted, MaxQueueBytes does not apply, and events still queued at close are not written",
                     this, whyNot);
+            }
+        }
+
+        /// <summary>How often the stall pump looks at NLog's queue (Block only).</summary>
+        internal static readonly TimeSpan StallCheckInterval = TimeSpan.FromMilliseconds(50);
+
+        /// <summary>How long the pump waits between looks while the queue is empty or NLog's writer is busy, and how many empty looks end it.</summary>
+        private static readonly TimeSpan PumpIdleWait = TimeSpan.FromMilliseconds(5);
+        private const int PumpIdleRounds = 200;
+
+        /// <summary>
+        /// Inside an AsyncWrapper whose OverflowAction is Block, a target that discards would lose what the blocking wrapper
+        /// hands it as fast as it can: the target blocks too (Grow is left as configured).
+        /// </summary>
+        private void BlockLikeAnEnclosingAsyncWrapper()
+        {
+            if (OverflowAction != Wrappers.AsyncTargetWrapperOverflowAction.Discard || LoggingConfiguration is null)
+                return;
+            var parents = new Dictionary<Target, Target>();
+            foreach (Target target in LoggingConfiguration.AllTargets)
+            {
+                if (target is Wrappers.WrapperTargetBase wrapper && wrapper.WrappedTarget != null)
+                    parents[wrapper.WrappedTarget] = wrapper;
+                else if (target is Wrappers.CompoundTargetBase compound)
+                {
+                    foreach (Target child in compound.Targets)
+                        parents[child] = compound;
+                }
+            }
+            for (Target current = this; parents.TryGetValue(current, out Target? parent) && parents.Count > 0; current = parent)
+            {
+                if (parent is Wrappers.AsyncTargetWrapper async)
+                {
+                    if (async.OverflowAction == Wrappers.AsyncTargetWrapperOverflowAction.Block)
+                    {
+                        OverflowAction = Wrappers.AsyncTargetWrapperOverflowAction.Block;
+                        InternalLogger.Info("{0}: inside {1} with OverflowAction Block, so the target blocks too instead of discarding what the wrapper hands it", this, async);
+                    }
+                    return;
+                }
+            }
+        }
+
+        /// <summary>
+        /// The stall pump, for OverflowAction Block. A thread that writes to a full queue waits for room while it may hold the
+        /// target's lock (an AsyncWrapper writes its batches under it), and NLog's writer needs that lock to take events:
+        /// with NLog 6.2 that deadlocks. When the queue has stayed full for a tick with no write started and none running,
+        /// the target takes events from the queue itself (without the lock), writes them and completes their continuations,
+        /// and goes on doing so, next to NLog's writer and one write at a time, until the queue has been empty for about a
+        /// second.
+        /// </summary>
+        private void CheckStall(object? state)
+        {
+            NLogQueueProbe? probe = _queueProbe;
+            if (probe is null || Volatile.Read(ref _pumping) == 1)
+                return;
+            int writes = Volatile.Read(ref _writesStarted);
+            if (probe.Count < QueueLimit || _writeGate.CurrentCount == 0)
+            {
+                _stallSeenAt = -1;
+                return;
+            }
+            if (_stallSeenAt != writes)
+            {
+                _stallSeenAt = writes;   // first sighting: NLog's writer gets one more tick
+                return;
+            }
+            if (Interlocked.CompareExchange(ref _pumping, 1, 0) != 0)
+                return;
+            _stallSeenAt = -1;
+            _ = Task.Run(PumpAsync);
+        }
+
+        private async Task PumpAsync()
+        {
+            try
+            {
+                if (_logLimiter.ShouldLog("stall-pump", out int suppressed))
+                {
+                    InternalLogger.Warn("{0}: NLog's queue is full and its writer is stalled (OverflowAction Block, with the target written to under its lock, as inside an AsyncWrapper): the target drains the queue itself{1}",
+                        this, LogRateLimiter.Suppressed(suppressed));
+                }
+                CancellationToken stop = _pumpStop?.Token ?? new CancellationToken(true);
+                int idle = 0;
+                while (!stop.IsCancellationRequested)
+                {
+                    // Once a stall was seen, the queue stays drained here (next to NLog's writer, one write at a time)
+                    // until it has been empty for a while: the blocked writer fills it again at once otherwise.
+                    NLogQueueProbe? probe = _queueProbe;
+                    if (probe is null)
+                        break;
+                    if (probe.Count == 0 || !await _writeGate.WaitAsync(0).ConfigureAwait(false))
+                    {
+                        if (probe.Count == 0 && ++idle >= PumpIdleRounds)
+                            break;
+                        await Task.Delay(PumpIdleWait, stop).ConfigureAwait(false);
+                        continue;
+                    }
+                    idle = 0;
+                    List<AsyncLogEventInfo> items;
+                    Exception? failure = null;
+                    try
+                    {
+                        items = probe.Take(Math.Max(1, BatchSize));
+                        var events = new List<LogEventInfo>(items.Count);
+                        foreach (var item in items)
+                        {
+                            if (!probe.IsFlushRequest(item))
+                                events.Add(item.LogEvent);
+                        }
+                        if (events.Count > 0)
+                        {
+                            Statistics.Received(events.Count);
+                            ReportOverflow(closing: false);
+                            try
+                            {
+                                await WriteBatchAsync(events, MonotonicClock.UtcNow.AddMilliseconds(DeliveryTimeoutMilliseconds), stop).ConfigureAwait(false);
+                            }
+                            catch (Exception ex) when (ex is not OutOfMemoryException)
+                            {
+                                failure = ex;
+                            }
+                        }
+                    }
+                    finally
+                    {
+                        _writeGate.Release();
+                    }
+                    foreach (var item in items)
+                    {
+                        try
+                        {
+                            // A flush request taken here may have events before it in a write NLog's writer has taken but
+                            // not finished: it is handed back to NLog's flush, which waits for that write too.
+                            if (probe.IsFlushRequest(item))
+                                base.FlushAsync(item.Continuation);
+                            else
+                                item.Continuation(failure);
+                        }
+                        catch (Exception ex) when (ex is not OutOfMemoryException)
+                        {
+                            InternalLogger.Debug(ex, "{0}: a continuation failed", this);
+                        }
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // the target closes: CloseTarget takes what is left
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                InternalLogger.Error(ex, "{0}: draining the stalled queue failed", this);
+            }
+            finally
+            {
+                Volatile.Write(ref _pumping, 0);
             }
         }
 
@@ -564,6 +737,7 @@ namespace NLog.Targets
         /// <remarks>Default: not applicable.</remarks>
         protected override async Task WriteAsyncTask(IList<LogEventInfo> logEvents, CancellationToken cancellationToken)
         {
+            Interlocked.Increment(ref _writesStarted);
             Statistics.Received(logEvents.Count);
             try
             {

@@ -112,6 +112,14 @@ namespace NLog.Targets.Firehose.Buffering
             return items;
         }
 
+        /// <summary>Takes up to <paramref name="count"/> events and flush requests from NLog's queue, oldest first.</summary>
+        public List<AsyncLogEventInfo> Take(int count)
+        {
+            var items = new List<AsyncLogEventInfo>(Math.Min(count, 4096));
+            _dequeue(count, items);
+            return items;
+        }
+
         /// <summary>Stops listening for drops.</summary>
         public void Dispose()
         {
