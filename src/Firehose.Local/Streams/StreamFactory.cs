@@ -85,6 +85,9 @@ namespace Firehose.Local.Streams
         {
             Validate.Pattern(s3.RoleARN, member + ".roleARN", Validate.RoleArn(), @"arn:.*:iam::\d{12}:role/[a-zA-Z_0-9+=,.@\-_/]+", 1, 512, required: true);
             Validate.Pattern(s3.BucketARN, member + ".bucketARN", Validate.BucketArn(), @"arn:.*:s3:::[\w\.\-]{1,255}", 1, 2048, required: true);
+            string bucket = LocalBucket.NameOf(s3.BucketARN!);
+            if (!LocalBucket.IsValidName(bucket))
+                throw ServiceException.InvalidArgument($"Firehose Local: '{bucket}' in {member}.bucketARN is not a valid S3 bucket name (3-63 characters of a-z, 0-9, '.' and '-', starting and ending with a letter or digit, no '..').");
             Validate.Pattern(s3.Prefix, member + ".prefix", Validate.Anything(), ".*", 0, 1024, required: false);
             Validate.Pattern(s3.ErrorOutputPrefix, member + ".errorOutputPrefix", Validate.Anything(), ".*", 0, 1024, required: false);
             if (s3.CompressionFormat is not (null or "UNCOMPRESSED"))

@@ -1,4 +1,5 @@
 using System;
+using System.IO;
 using System.Linq;
 using System.Text;
 using System.Text.Json;
@@ -233,6 +234,43 @@ namespace Firehose.Local.Tests.Api
                 Assert.AreEqual(errorType, response.ErrorType, response.ToString());
                 Assert.IsFalse(string.IsNullOrEmpty(response.Message));
                 CollectionAssert.AreEqual(new[] { "s" }, server.ListStreams().ToArray());
+            }
+        }
+
+        [TestMethod]
+        [DataRow("..")]
+        [DataRow(".")]
+        [DataRow("a..b")]
+        [DataRow("ab")]
+        [DataRow("-bucket")]
+        [DataRow("bucket.")]
+        [DataRow("My-Bucket")]
+        [DataRow("under_score")]
+        public async Task CreateDeliveryStream_InvalidBucketName_InvalidArgumentAndNoStream(string bucket)
+        {
+            var (dir, server, client) = await StartAsync();
+            using (dir) using (client) await using (server)
+            {
+                ApiResponse response = await client.CallAsync("CreateDeliveryStream", JsonSerializer.SerializeToNode(TestServer.S3Stream("escape", bucket: bucket))!);
+
+                Assert.AreEqual(400, response.Status, response.ToString());
+                Assert.AreEqual("InvalidArgumentException", response.ErrorType, response.ToString());
+                StringAssert.Contains(response.Message, "bucket name");
+                CollectionAssert.AreEqual(new[] { "s" }, server.ListStreams().ToArray());
+            }
+        }
+
+        [TestMethod]
+        public async Task CreateDeliveryStream_ValidDottedBucketName_ObjectsInsideDataDirectory()
+        {
+            var (dir, server, client) = await StartAsync();
+            using (dir) using (client) await using (server)
+            {
+                Assert.AreEqual(200, (await client.CallAsync("CreateDeliveryStream", JsonSerializer.SerializeToNode(TestServer.S3Stream("dotted", bucket: "logs.example-1"))!)).Status);
+                Assert.AreEqual(200, (await client.PutRecordAsync("dotted", Encoding.UTF8.GetBytes("x"))).Status);
+                await server.FlushAsync();
+
+                Assert.HasCount(1, TestServer.Files(Path.Combine(dir.Path, "logs.example-1")));
             }
         }
 
