@@ -33,9 +33,10 @@ namespace Firehose.Local
                 configuration.GetSection(FirehoseLocalOptions.SectionName).Bind(options);
                 server = await FirehoseLocalServer.StartAsync(options).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or FormatException or IOException)
+            catch (Exception ex) when (SettingsError(ex) is { } error)
             {
-                await Console.Error.WriteLineAsync("firehose-local: " + ex.Message).ConfigureAwait(false);
+                // The configuration binder wraps a setter's exception (such as a fault rate out of range) in a TargetInvocationException.
+                await Console.Error.WriteLineAsync("firehose-local: " + error.Message).ConfigureAwait(false);
                 return 1;
             }
 
@@ -54,6 +55,16 @@ namespace Firehose.Local
             }
             await server.StopAsync().ConfigureAwait(false);
             return 0;
+        }
+
+        /// <summary>The exception that says which setting is invalid, unwrapping the binder's reflection wrappers; null for other failures.</summary>
+        private static Exception? SettingsError(Exception ex)
+        {
+            while (ex is System.Reflection.TargetInvocationException { InnerException: { } inner })
+                ex = inner;
+            if (ex is InvalidOperationException { InnerException: System.Reflection.TargetInvocationException { InnerException: { } wrapped } })
+                ex = SettingsError(wrapped) ?? ex;
+            return ex is ArgumentException or InvalidOperationException or FormatException or IOException ? ex : null;
         }
     }
 }

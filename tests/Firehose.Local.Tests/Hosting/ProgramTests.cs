@@ -96,6 +96,40 @@ namespace Firehose.Local.Tests.Hosting
             StringAssert.Contains(await stderr, "FirehoseLocal:Streams:0");
         }
 
+        [TestMethod]
+        public async Task Program_FaultRateOutOfRange_ExitCode1WithMessage()
+        {
+            using var dir = new TempDirectory();
+            var start = new ProcessStartInfo("dotnet")
+            {
+                WorkingDirectory = dir.Path,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Firehose.Local.dll"));
+            start.ArgumentList.Add("--FirehoseLocal:Port=0");
+            start.ArgumentList.Add("--FirehoseLocal:Faults:ThrottleRate=2");
+            using var process = Process.Start(start)!;
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            Task<string> stderr = process.StandardError.ReadToEndAsync(timeout.Token);
+            try
+            {
+                await process.WaitForExitAsync(timeout.Token);
+            }
+            finally
+            {
+                if (!process.HasExited)
+                    process.Kill(entireProcessTree: true);
+            }
+
+            string error = await stderr;
+            Assert.AreEqual(1, process.ExitCode, error);
+            StringAssert.StartsWith(error, "firehose-local: ");
+            StringAssert.Contains(error, "between 0 and 1");
+            Assert.DoesNotContain("   at ", error, "no stack trace");
+        }
+
         private static async Task<string> ReadErrorAsync(Process process)
         {
             if (!process.HasExited)
