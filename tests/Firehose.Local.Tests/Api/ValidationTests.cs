@@ -238,6 +238,44 @@ namespace Firehose.Local.Tests.Api
         }
 
         [TestMethod]
+        [DataRow("\"DeliveryStreamEncryptionConfigurationInput\":{\"KeyType\":\"AWS_OWNED_CMK\"}", "", "encryption")]
+        [DataRow("", "\"ProcessingConfiguration\":{\"Enabled\":true,\"Processors\":[{\"Type\":\"Lambda\"}]}", "data transformation")]
+        [DataRow("", "\"DynamicPartitioningConfiguration\":{\"Enabled\":true}", "dynamic partitioning")]
+        [DataRow("", "\"DataFormatConversionConfiguration\":{\"Enabled\":true}", "record format conversion")]
+        [DataRow("", "\"DataFormatConversionConfiguration\":{}", "record format conversion")]
+        public async Task CreateDeliveryStream_UnsupportedFeatureEnabled_InvalidArgument(string topLevel, string inDestination, string feature)
+        {
+            var (dir, server, client) = await StartAsync();
+            using (dir) using (client) await using (server)
+            {
+                string json = "{\"DeliveryStreamName\":\"feat\"," + (topLevel.Length > 0 ? topLevel + "," : "")
+                    + "\"ExtendedS3DestinationConfiguration\":{\"RoleARN\":\"arn:aws:iam::123456789012:role/r\",\"BucketARN\":\"arn:aws:s3:::bucket\"" + (inDestination.Length > 0 ? "," + inDestination : "") + "}}";
+
+                ApiResponse response = await client.CallAsync("CreateDeliveryStream", Encoding.UTF8.GetBytes(json));
+
+                Assert.AreEqual(400, response.Status, response.ToString());
+                Assert.AreEqual("InvalidArgumentException", response.ErrorType, response.ToString());
+                StringAssert.Contains(response.Message, feature);
+                CollectionAssert.AreEqual(new[] { "s" }, server.ListStreams().ToArray());
+            }
+        }
+
+        [TestMethod]
+        public async Task CreateDeliveryStream_FeaturesExplicitlyDisabled_Accepted()
+        {
+            var (dir, server, client) = await StartAsync();
+            using (dir) using (client) await using (server)
+            {
+                const string json = "{\"DeliveryStreamName\":\"off\",\"ExtendedS3DestinationConfiguration\":{\"RoleARN\":\"arn:aws:iam::123456789012:role/r\",\"BucketARN\":\"arn:aws:s3:::bucket\","
+                    + "\"ProcessingConfiguration\":{\"Enabled\":false},\"DynamicPartitioningConfiguration\":{\"Enabled\":false},\"DataFormatConversionConfiguration\":{\"Enabled\":false}}}";
+
+                ApiResponse response = await client.CallAsync("CreateDeliveryStream", Encoding.UTF8.GetBytes(json));
+
+                Assert.AreEqual(200, response.Status, response.ToString());
+            }
+        }
+
+        [TestMethod]
         [DataRow("..")]
         [DataRow(".")]
         [DataRow("a..b")]
