@@ -44,7 +44,7 @@ namespace Firehose.Local.Destinations
                 string index = IndexRotation.IndexName(_settings.IndexName, _settings.RotationPeriod, record.ArrivalTime);
                 byte[]? source = CompactJsonObject(record.Data);
                 if (source is null)
-                    failed.Add(Failed(record, index, 1, "400", "Firehose Local: the record is not a JSON object, so the cluster would refuse it (mapper_parsing_exception)."));
+                    failed.Add(Failed(record, index, 0, "400", "Firehose Local: the record is not a JSON object, so the cluster would refuse it (mapper_parsing_exception)."));
                 else
                     pending.Add((record, new BulkDocument(index, _settings.TypeName, record.RecordId, source)));
             }

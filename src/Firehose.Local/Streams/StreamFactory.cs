@@ -50,7 +50,7 @@ namespace Firehose.Local.Streams
                     OpenSearchDestinationConfiguration os = (openSearch ? definition.AmazonopensearchserviceDestinationConfiguration : definition.ElasticsearchDestinationConfiguration)!;
                     Validate.Pattern(os.RoleARN, member + ".roleARN", Validate.RoleArn(), @"arn:.*:iam::\d{12}:role/[a-zA-Z_0-9+=,.@\-_/]+", 1, 512, required: true);
                     Validate.Pattern(os.DomainARN, member + ".domainARN", Validate.DomainArn(), @"arn:.*:es:[a-zA-Z0-9\-]+:\d{12}:domain/[a-z][-0-9a-z]{2,27}", 1, 512, required: false);
-                    Validate.Pattern(os.ClusterEndpoint, member + ".clusterEndpoint", Validate.ClusterEndpoint(), "https:.*", 1, 512, required: false);
+                    Validate.Pattern(os.ClusterEndpoint, member + ".clusterEndpoint", Validate.ClusterEndpoint(), "https:.* (the model's pattern; Firehose Local accepts http:// too)", 1, 512, required: false);
                     if ((os.DomainARN is null) == (os.ClusterEndpoint is null))
                         throw ServiceException.InvalidArgument("Exactly one of DomainARN and ClusterEndpoint must be specified.");
                     Validate.Pattern(os.IndexName, member + ".indexName", Validate.Anything(), ".*", 1, 80, required: true);

@@ -276,6 +276,22 @@ namespace Firehose.Local.Tests.Api
         }
 
         [TestMethod]
+        public async Task CreateDeliveryStream_NonHttpClusterEndpoint_MessageSaysHttpAccepted()
+        {
+            var (dir, server, client) = await StartAsync();
+            using (dir) using (client) await using (server)
+            {
+                const string json = "{\"DeliveryStreamName\":\"ep\",\"AmazonopensearchserviceDestinationConfiguration\":{\"RoleARN\":\"arn:aws:iam::123456789012:role/r\",\"IndexName\":\"i\",\"ClusterEndpoint\":\"ftp://x\","
+                    + "\"S3Configuration\":{\"RoleARN\":\"arn:aws:iam::123456789012:role/r\",\"BucketARN\":\"arn:aws:s3:::bucket\"}}}";
+
+                ApiResponse response = await client.CallAsync("CreateDeliveryStream", Encoding.UTF8.GetBytes(json));
+
+                Assert.AreEqual("InvalidArgumentException", response.ErrorType, response.ToString());
+                StringAssert.Contains(response.Message, "http://");
+            }
+        }
+
+        [TestMethod]
         [DataRow("..")]
         [DataRow(".")]
         [DataRow("a..b")]

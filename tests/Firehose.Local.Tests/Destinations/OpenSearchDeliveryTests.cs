@@ -202,6 +202,7 @@ namespace Firehose.Local.Tests.Destinations
             JsonNode failed = JsonNode.Parse(File.ReadAllLines(Path.Combine(backup, key)).Single())!;
             Assert.AreEqual("not json", Encoding.UTF8.GetString(Convert.FromBase64String(failed["rawData"]!.GetValue<string>())));
             Assert.AreEqual("app-2026-03-04-06", failed["esIndexName"]!.GetValue<string>());
+            Assert.AreEqual(0, failed["attemptsMade"]!.GetValue<int>(), "never sent");
         }
 
         [TestMethod]
