@@ -115,6 +115,7 @@ namespace Firehose.Local
             var stopping = new CancellationTokenSource();
             var server = new FirehoseLocalServer(app, streams, context, http, faults, stopping);
             var operations = new Operations(streams, faults, context.Clock, server.Track);
+            server.Operations = operations;
             var api = new FirehoseApi(options, faults, operations, stopping.Token);
             var admin = new AdminApi(faults, streams, () => server.FlushAsync());
             app.Run(httpContext => server.RouteAsync(httpContext, api, admin));
@@ -135,6 +136,9 @@ namespace Firehose.Local
             server._bufferLoop = Task.Run(() => server.BufferLoopAsync(TimeSpan.FromMilliseconds(options.BufferCheckIntervalMilliseconds)), CancellationToken.None);
             return server;
         }
+
+        /// <summary>The operations behind the API (tests reach hooks through it).</summary>
+        internal Operations Operations { get; private set; } = null!;
 
         /// <summary>The names of the streams that exist now, in ordinal order.</summary>
         /// <returns>The stream names.</returns>

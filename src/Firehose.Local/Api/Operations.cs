@@ -106,7 +106,7 @@ namespace Firehose.Local.Api
             if (FaultDice.Roll(_faults.ThrottleRate) || FaultDice.Roll(_faults.RecordFailureRate))
                 throw new ServiceException(503, ErrorTypes.ServiceUnavailable, "Slow down.");
             var accepted = new BufferedRecord(data, NewRecordId(), _clock.GetUtcNow());
-            stream.Destination.Add(new[] { accepted });
+            AddOrNotFound(stream, new[] { accepted });
             return new JsonObject { ["RecordId"] = accepted.RecordId, ["Encrypted"] = false };
         }
 
@@ -157,7 +157,7 @@ namespace Firehose.Local.Api
                 responses.Add(new JsonObject { ["RecordId"] = record.RecordId });
             }
             if (accepted.Count > 0)
-                stream.Destination.Add(accepted);
+                AddOrNotFound(stream, accepted);
             return new JsonObject { ["FailedPutCount"] = failed, ["Encrypted"] = false, ["RequestResponses"] = responses };
         }
 
@@ -194,6 +194,17 @@ namespace Firehose.Local.Api
             if (!configuration.TryGetProperty("Enabled", out JsonElement enabled) || enabled.ValueKind == JsonValueKind.Null)
                 return enabledByDefault;
             return enabled.ValueKind == JsonValueKind.True;
+        }
+
+        /// <summary>Tests only: runs between the stream lookup and the buffer add of PutRecord/PutRecordBatch.</summary>
+        internal Action<DeliveryStream>? BeforeAddForTests { get; set; }
+
+        /// <summary>Adds to the stream's buffer; a stream deleted since the lookup answers ResourceNotFoundException (nothing acknowledged).</summary>
+        private void AddOrNotFound(DeliveryStream stream, IReadOnlyList<BufferedRecord> records)
+        {
+            BeforeAddForTests?.Invoke(stream);
+            if (!stream.Destination.TryAdd(records))
+                throw _streams.NotFound(stream.Name);
         }
 
         private static string StreamNameOf(JsonElement input)

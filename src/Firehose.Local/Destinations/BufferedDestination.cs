@@ -17,6 +17,7 @@ namespace Firehose.Local.Destinations
         private List<BufferedRecord> _records = new();
         private long _bytes;
         private bool _flushScheduled;
+        private bool _closed;
         private Task _chain = Task.CompletedTask;
 
         protected BufferedDestination(int sizeInMBs, int intervalInSeconds)
@@ -25,11 +26,15 @@ namespace Firehose.Local.Destinations
             _interval = TimeSpan.FromSeconds(intervalInSeconds);
         }
 
-        public void Add(IReadOnlyList<BufferedRecord> records)
+        public bool TryAdd(IReadOnlyList<BufferedRecord> records)
         {
             bool full;
             lock (_lock)
             {
+                // Closed (stream deleted, server stopping): the final flush may already have taken the buffer, so records
+                // added now would sit in a buffer nothing delivers. Refuse them; the caller answers an error, not RecordIds.
+                if (_closed)
+                    return false;
                 foreach (BufferedRecord record in records)
                 {
                     _records.Add(record);
@@ -41,6 +46,13 @@ namespace Firehose.Local.Destinations
             }
             if (full)
                 _ = Schedule();
+            return true;
+        }
+
+        public void Close()
+        {
+            lock (_lock)
+                _closed = true;
         }
 
         public void FlushIfDue(DateTimeOffset now)
