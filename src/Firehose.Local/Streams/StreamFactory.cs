@@ -40,7 +40,7 @@ namespace Firehose.Local.Streams
                     string member = kind == DestinationKind.S3 ? "s3DestinationConfiguration" : "extendedS3DestinationConfiguration";
                     S3DestinationConfiguration s3 = (kind == DestinationKind.S3 ? definition.S3DestinationConfiguration : definition.ExtendedS3DestinationConfiguration)!;
                     (int size, int interval) = CheckS3(s3, member);
-                    var destination = new S3Destination(new LocalBucket(context.DataDirectory, s3.BucketARN!), s3.Prefix, name, "1", size, interval);
+                    var destination = new S3Destination(new LocalBucket(context.DataDirectory, s3.BucketARN!), s3.Prefix, name, "1", size, interval, context.ReportLoss);
                     return new DeliveryStream(name, arn, definition, kind, destination, now, null);
                 }
                 default:
@@ -75,7 +75,8 @@ namespace Firehose.Local.Streams
                         backupMode == "AllDocuments", os.S3Configuration.Prefix,
                         openSearch ? "AmazonOpenSearchService-failed/" : "elasticsearch-failed/",
                         openSearch ? "OS" : "ES");
-                    var destination = new OpenSearchDestination(settings, sink, new LocalBucket(context.DataDirectory, os.S3Configuration.BucketARN!), context.Clock);
+                    var destination = new OpenSearchDestination(settings, sink, new LocalBucket(context.DataDirectory, os.S3Configuration.BucketARN!), context.Clock,
+                        context.StopRequested.Token, context.AbortSends.Token, context.ReportLoss);
                     return new DeliveryStream(name, arn, definition, kind, destination, now, indexUrl);
                 }
             }
