@@ -353,6 +353,10 @@ namespace NLog.Targets
             // NLog's close clears its queue unseen: take what still waits there first. NLog has marked the target closed, so
             // no new event is queued; threads its Block overflow holds are woken by the draining and queue theirs, which
             // the drain waits a moment for.
+            _stallTimer?.Dispose();   // the stall pump stops first: like NLog's writer, a write of it in flight is cancelled
+            _stallTimer = null;
+            _pumpStop?.Cancel();
+            _pumpStop = null;
             NLogQueueProbe? probe = _queueProbe;
             List<AsyncLogEventInfo>? queued = probe?.Drain(OverflowAction == Wrappers.AsyncTargetWrapperOverflowAction.Block ? TimeSpan.FromMilliseconds(50) : TimeSpan.Zero);
             base.CloseTarget();   // cancels a write still retrying: what it holds goes to the disk buffer, if any
@@ -360,10 +364,6 @@ namespace NLog.Targets
             if (probe != null && queued?.Count > 0)
                 WriteQueuedAtClose(probe, queued);
             ReportOverflow(closing: true);
-            _stallTimer?.Dispose();
-            _stallTimer = null;
-            _pumpStop?.Cancel();
-            _pumpStop = null;
             _queueProbe = null;
             probe?.Dispose();
             if (_configuredQueueLimit >= 0)
