@@ -31,6 +31,22 @@ namespace NLog.Targets.Firehose.Benchmarks
         /// <summary>The target's default JSON layout (the same object FirehoseTarget builds), for the pipelines that are not FirehoseTarget.</summary>
         public static Layout JsonLayout() => FirehoseJsonLayout.Create(Layout.FromString(ServiceName));
 
+        /// <summary>The default JSON layout with parts removed (to attribute costs): the event.id attribute, scope properties.</summary>
+        public static Layout JsonLayout(bool eventId = true, bool scopeProperties = true)
+        {
+            JsonLayout layout = FirehoseJsonLayout.Create(Layout.FromString(ServiceName));
+            if (!eventId)
+            {
+                for (int i = layout.Attributes.Count - 1; i >= 0; i--)
+                {
+                    if (layout.Attributes[i].Name == "event.id")
+                        layout.Attributes.RemoveAt(i);
+                }
+            }
+            layout.IncludeScopeProperties = scopeProperties;
+            return layout;
+        }
+
         /// <summary>A LogFactory whose only rule sends every level to <paramref name="target"/>.</summary>
         public static LogFactory Factory(Target target)
         {

@@ -49,7 +49,12 @@ namespace NLog.Targets.Firehose.Benchmarks
         private Logger _logger = null!;
         private int _i;
 
-        [Params("Firehose", "Bare", "BareJsonLayout")]
+        /// <summary>
+        /// Firehose: the target (instant client). Bare: a discarding AsyncTaskTarget with NLog's default layout.
+        /// BareJsonLayout: the same with the Firehose JSON layout. BareJsonNoEventId / BareJsonNoScope: that layout without
+        /// the event.id attribute / with IncludeScopeProperties=false, to attribute the caller-thread cost.
+        /// </summary>
+        [Params("Firehose", "Bare", "BareJsonLayout", "BareJsonNoEventId", "BareJsonNoScope")]
         public string Target { get; set; } = "Firehose";
 
         [GlobalSetup]
@@ -68,7 +73,9 @@ namespace NLog.Targets.Firehose.Benchmarks
                     QueueLimit = 20000,
                 },
                 "Bare" => new DiscardTarget("bare") { BatchSize = 2000, TaskDelayMilliseconds = 100, QueueLimit = 20000 },
-                _ => new DiscardTarget("bare-json") { BatchSize = 2000, TaskDelayMilliseconds = 100, QueueLimit = 20000, Layout = BenchEvent.JsonLayout() },
+                "BareJsonLayout" => new DiscardTarget("bare-json") { BatchSize = 2000, TaskDelayMilliseconds = 100, QueueLimit = 20000, Layout = BenchEvent.JsonLayout() },
+                "BareJsonNoEventId" => new DiscardTarget("bare-json") { BatchSize = 2000, TaskDelayMilliseconds = 100, QueueLimit = 20000, Layout = BenchEvent.JsonLayout(eventId: false) },
+                _ => new DiscardTarget("bare-json") { BatchSize = 2000, TaskDelayMilliseconds = 100, QueueLimit = 20000, Layout = BenchEvent.JsonLayout(scopeProperties: false) },
             };
             _factory = BenchEvent.Factory(target);
             _logger = _factory.GetLogger(BenchEvent.LoggerName);
