@@ -73,7 +73,7 @@ namespace NLog.Targets.Firehose.Benchmarks
                     {
                         RoleARN = "arn:aws:iam::123456789012:role/firehose",
                         BucketARN = "arn:aws:s3:::bench-bucket",
-                        BufferingHints = new BufferingHints { SizeInMBs = 64, IntervalInSeconds = 900 },
+                        BufferingHints = new BufferingHints { SizeInMBs = 5, IntervalInSeconds = 900 },
                     },
                 },
             },
@@ -229,28 +229,52 @@ namespace NLog.Targets.Firehose.Benchmarks
     /// </summary>
     internal sealed class CannedHandler : HttpMessageHandler
     {
-        private readonly byte[] _body;
+        private readonly Dictionary<int, byte[]> _bodies = new Dictionary<int, byte[]>();
+        private readonly bool _countRecords;
 
+        /// <summary>Answers <paramref name="records"/> entries; with 0, as many entries as the request has records (counted in its body).</summary>
         public CannedHandler(int records)
         {
-            var sb = new StringBuilder("{\"FailedPutCount\":0,\"Encrypted\":false,\"RequestResponses\":[");
-            for (int i = 0; i < records; i++)
-            {
-                if (i > 0)
-                    sb.Append(',');
-                sb.Append("{\"RecordId\":\"49543463076548007577105092703039560359975228518395019266000000000000000000000000000").Append(i.ToString("D6", System.Globalization.CultureInfo.InvariantCulture)).Append("\"}");
-            }
-            sb.Append("]}");
-            _body = Encoding.UTF8.GetBytes(sb.ToString());
+            _countRecords = records == 0;
+            if (records > 0)
+                Body = BodyFor(records);
+            else
+                Body = Array.Empty<byte>();
         }
 
-        public byte[] Body => _body;
+        public byte[] Body { get; }
 
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        private byte[] BodyFor(int records)
         {
-            var response = new HttpResponseMessage(HttpStatusCode.OK) { Content = new ByteArrayContent(_body), RequestMessage = request };
+            lock (_bodies)
+            {
+                if (_bodies.TryGetValue(records, out byte[]? cached))
+                    return cached;
+                var sb = new StringBuilder("{\"FailedPutCount\":0,\"Encrypted\":false,\"RequestResponses\":[");
+                for (int i = 0; i < records; i++)
+                {
+                    if (i > 0)
+                        sb.Append(',');
+                    sb.Append("{\"RecordId\":\"49543463076548007577105092703039560359975228518395019266000000000000000000000000000").Append(i.ToString("D6", System.Globalization.CultureInfo.InvariantCulture)).Append("\"}");
+                }
+                sb.Append("]}");
+                byte[] body = Encoding.UTF8.GetBytes(sb.ToString());
+                _bodies[records] = body;
+                return body;
+            }
+        }
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            byte[] body = Body;
+            if (_countRecords)
+            {
+                byte[] sent = await request.Content!.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+                body = BodyFor(sent.AsSpan().Count("{\"Data\":"u8));
+            }
+            var response = new HttpResponseMessage(HttpStatusCode.OK) { Content = new ByteArrayContent(body), RequestMessage = request };
             response.Headers.TryAddWithoutValidation("x-amzn-RequestId", "bench");
-            return Task.FromResult(response);
+            return response;
         }
 
         public static FirehoseHttpClient Client(int records) => new FirehoseHttpClient(new Uri("http://127.0.0.1:1/"), "us-east-1",

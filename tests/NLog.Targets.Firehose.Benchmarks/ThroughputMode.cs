@@ -47,7 +47,8 @@ namespace NLog.Targets.Firehose.Benchmarks
                 // 1 + 4: end-to-end events/s and peak memory, Firehose target vs AsyncWrapper(Block) → FileTarget.
                 var firehose = new FirehosePipeline(server);
                 var file = new FilePipeline(Path.Combine(root, "file", "bench.json"));
-                var throughput = Alternate(new IPipeline[] { firehose, file }, events, reps, ref failures);
+                var canned = new FirehosePipeline(server, cannedHttp: true);
+                var throughput = Alternate(new IPipeline[] { firehose, file, canned }, events, reps, ref failures);
                 double fhRate = Median(throughput[0].Select(r => r.EventsPerSecond));
                 double fileRate = Median(throughput[1].Select(r => r.EventsPerSecond));
                 long fhRequests = throughput[0].Sum(r => r.Requests);
@@ -79,6 +80,7 @@ namespace NLog.Targets.Firehose.Benchmarks
 
                 firehose.Dispose();
                 file.Dispose();
+                canned.Dispose();
                 callerFirehose.Dispose();
                 bareDefault.Dispose();
                 bareJson.Dispose();
@@ -106,7 +108,9 @@ namespace NLog.Targets.Firehose.Benchmarks
                 Console.WriteLine($"  {"pipeline",-52} {"events/s",10} {"min",9} {"max",9} {"peak heap Δ",12} {"peak WS Δ",10}");
                 PrintThroughputRow("Firehose target → Firehose Local (signed HTTP)", throughput[0]);
                 PrintThroughputRow("AsyncWrapper(Block) → FileTarget, same JSON layout", throughput[1]);
+                PrintThroughputRow("(attribution) Firehose target → canned HTTP handler", throughput[2]);
                 Console.WriteLine($"  ratio Firehose / File = {fhRate / fileRate:F2}×   (goal ≥ 0.9×, aim ≥ 1.0×) {Verdict(fhRate / fileRate >= 0.9)}");
+                Console.WriteLine($"  (attribution: the target without socket and server reaches {Median(throughput[2].Select(r => r.EventsPerSecond)) / fileRate:F2}× File)");
                 Console.WriteLine();
                 Console.WriteLine("2. Caller thread per Logger.Info (Stopwatch and GC.GetAllocatedBytesForCurrentThread, background draining), median:");
                 foreach (var c in caller)
@@ -296,9 +300,9 @@ namespace NLog.Targets.Firehose.Benchmarks
         {
             private long _sent, _requests, _undeliverable, _dropped;
 
-            public FirehosePipeline(FirehoseLocalServer server, int? inFlight = null)
+            public FirehosePipeline(FirehoseLocalServer server, int? inFlight = null, bool cannedHttp = false)
             {
-                Target = BenchEvent.FirehoseTarget(server);
+                Target = cannedHttp ? CannedTarget() : BenchEvent.FirehoseTarget(server);
                 if (inFlight is int k)
                 {
                     Target.MaxRequestsInFlight = k;
@@ -307,12 +311,25 @@ namespace NLog.Targets.Firehose.Benchmarks
                 // Block, so that a producer faster than the drain waits instead of losing events (Discard would make the
                 // measured rate meaningless). Safe outside an AsyncWrapper.
                 Target.OverflowAction = AsyncTargetWrapperOverflowAction.Block;
-                Name = inFlight is null ? "Firehose" : $"Firehose in-flight {inFlight}";
+                Name = cannedHttp ? "Firehose (canned HTTP handler)" : inFlight is null ? "Firehose" : $"Firehose in-flight {inFlight}";
                 Factory = BenchEvent.Factory(Target);
                 Logger = Factory.GetLogger(BenchEvent.LoggerName);
             }
 
             public string Name { get; }
+
+            /// <summary>The target with the real HTTP client on an in-memory handler that answers success at once: the target's own cost, no server.</summary>
+            private static FirehoseTarget CannedTarget() => new FirehoseTarget(settings => new NLog.Targets.Firehose.Client.FirehoseHttpClient(
+                settings.Endpoint, settings.Region, settings.Credentials, settings.RequestTimeout, new CannedHandler(0)))
+            {
+                Name = "firehose-canned",
+                DeliveryStreamName = BenchEvent.StreamName,
+                ServiceUrl = "http://127.0.0.1:1/",
+                Region = "us-east-1",
+                AccessKey = "AKIDBENCH",
+                SecretKey = "bench-secret",
+                ServiceName = BenchEvent.ServiceName,
+            };
 
             public FirehoseTarget Target { get; }
 
