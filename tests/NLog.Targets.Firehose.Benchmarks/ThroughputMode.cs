@@ -26,6 +26,7 @@ namespace NLog.Targets.Firehose.Benchmarks
             int reps = IntOption(args, "--reps", 5);
             int callerCalls = IntOption(args, "--caller-calls", 100_000);
             bool quick = args.Contains("--quick");
+            TaskDelayOverride = IntOption(args, "--task-delay", -1);
             if (quick)
             {
                 events = 30_000;
@@ -157,6 +158,9 @@ namespace NLog.Targets.Firehose.Benchmarks
         }
 
         private const int CallerBurst = 2000;
+
+        /// <summary>--task-delay N: TaskDelayMilliseconds for the Firehose pipelines of the throughput runs (-1: the target's default, 100).</summary>
+        private static int TaskDelayOverride = -1;
 
         private static string Verdict(bool met) => met ? "MET" : "NOT MET";
 
@@ -311,6 +315,8 @@ namespace NLog.Targets.Firehose.Benchmarks
                 // Block, so that a producer faster than the drain waits instead of losing events (Discard would make the
                 // measured rate meaningless). Safe outside an AsyncWrapper.
                 Target.OverflowAction = AsyncTargetWrapperOverflowAction.Block;
+                if (TaskDelayOverride >= 0 && inFlight is null)
+                    Target.TaskDelayMilliseconds = TaskDelayOverride;
                 Name = cannedHttp ? "Firehose (canned HTTP handler)" : inFlight is null ? "Firehose" : $"Firehose in-flight {inFlight}";
                 Factory = BenchEvent.Factory(Target);
                 Logger = Factory.GetLogger(BenchEvent.LoggerName);
