@@ -35,6 +35,12 @@ namespace NLog.Targets.Firehose.Benchmarks
             }
 
             var total = Stopwatch.StartNew();
+            // A run that hangs (a logging thread blocked on a full queue that no write drains) must not hang the harness.
+            using var watchdog = new Timer(_ =>
+            {
+                Console.WriteLine($"!! throughput mode still running after {total.Elapsed.TotalMinutes:F0} minutes: a pipeline hangs (see the last run line above); exiting");
+                Environment.Exit(3);
+            }, null, TimeSpan.FromMinutes(IntOption(args, "--watchdog-minutes", 6)), Timeout.InfiniteTimeSpan);
             string root = Path.Combine(Path.GetTempPath(), "firehose-bench-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
             Directory.CreateDirectory(root);
             var report = new List<string>();
