@@ -10,6 +10,13 @@ namespace NLog.Targets
     public partial class FirehoseTarget
     {
         /// <summary>
+        /// The name of the <see cref="System.Diagnostics.Metrics.Meter"/> the target's metrics are on, for
+        /// <c>AddMeter(FirehoseTarget.MeterName)</c> (OpenTelemetry) or <c>dotnet-counters monitor --counters NLog.Targets.Firehose</c>.
+        /// </summary>
+        /// <remarks>Default: <c>NLog.Targets.Firehose</c>.</remarks>
+        public const string MeterName = FirehoseMetrics.MeterName;
+
+        /// <summary>
         /// What the target is doing now, for readiness and health probes: its <see cref="FirehoseHealth.State"/>, the events
         /// queued, the disk buffer's size, the last error code and the last success. No reflection, safe from any thread,
         /// cheap enough to call on every probe.
