@@ -61,6 +61,8 @@ namespace Firehose.Examples.Quickstart
                 },
             };
 
+            // A data directory used before keeps its files (the index files are appended to): count only this run's documents.
+            Dictionary<string, long> before = ExistingFiles(dataDirectory);
             await using FirehoseLocalServer server = await FirehoseLocalServer.StartAsync(options);
             Console.WriteLine($"Firehose Local on {server.Url} (region {server.Region}), stream '{Stream}': OpenSearch index '{Stream}' rotated daily (as files), S3 backup of all documents");
 
@@ -74,7 +76,7 @@ namespace Firehose.Examples.Quickstart
             int logged = await RunInstancesAsync();
             await server.FlushAsync();   // Firehose would deliver at its buffering interval; deliver now
 
-            return Report(server.DataDirectory, logged);
+            return Report(server.DataDirectory, logged, before);
         }
 
         /// <summary>Runs the app instances side by side, each with its own LogFactory loaded from nlog.config; returns the events logged.</summary>
@@ -115,28 +117,51 @@ namespace Firehose.Examples.Quickstart
             => throw new InvalidOperationException($"card declined (instance {instance})");
 
         /// <summary>Prints where the records landed — the index files and the backup objects — and one record; 0 when all arrived.</summary>
-        private static int Report(string dataDirectory, int logged)
+        /// <summary>Every file under the directory and its size now.</summary>
+        private static Dictionary<string, long> ExistingFiles(string directory)
+            => !Directory.Exists(directory) ? new Dictionary<string, long>()
+                : Directory.GetFiles(directory, "*", SearchOption.AllDirectories).ToDictionary(f => Path.GetFullPath(f), f => new FileInfo(f).Length, StringComparer.Ordinal);
+
+        /// <summary>The lines of a file written after it had <paramref name="offset"/> bytes.</summary>
+        private static List<string> LinesAfter(string file, long offset)
+        {
+            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            stream.Seek(Math.Min(offset, stream.Length), SeekOrigin.Begin);
+            using var reader = new StreamReader(stream);
+            var lines = new List<string>();
+            while (reader.ReadLine() is { } line)
+            {
+                if (line.Length > 0)
+                    lines.Add(line);
+            }
+            return lines;
+        }
+
+        private static int Report(string dataDirectory, int logged, Dictionary<string, long> before)
         {
             string indexDirectory = Path.Combine(dataDirectory, "_indexes", Stream);
             string backupDirectory = Path.Combine(dataDirectory, "logging-test-backup");
-            var indexFiles = Directory.Exists(indexDirectory) ? Directory.GetFiles(indexDirectory, "*.ndjson").OrderBy(f => f, StringComparer.Ordinal).ToList() : new List<string>();
-            var backupObjects = Directory.Exists(backupDirectory) ? Directory.GetFiles(backupDirectory, "*", SearchOption.AllDirectories).OrderBy(f => f, StringComparer.Ordinal).ToList() : new List<string>();
+            long SizeBefore(string file) => before.TryGetValue(Path.GetFullPath(file), out long size) ? size : 0;
+            var indexFiles = (Directory.Exists(indexDirectory) ? Directory.GetFiles(indexDirectory, "*.ndjson").OrderBy(f => f, StringComparer.Ordinal).ToList() : new List<string>())
+                .Select(f => (File: f, Lines: LinesAfter(f, SizeBefore(f)))).Where(f => f.Lines.Count > 0).ToList();
+            var backupObjects = Directory.Exists(backupDirectory)
+                ? Directory.GetFiles(backupDirectory, "*", SearchOption.AllDirectories).Where(f => !before.ContainsKey(Path.GetFullPath(f))).OrderBy(f => f, StringComparer.Ordinal).ToList()
+                : new List<string>();
 
             Console.WriteLine();
             Console.WriteLine($"Logged {logged} events from {Instances.Length} app instances.");
             Console.WriteLine("OpenSearch index (one file per daily index):");
             int indexed = 0;
-            foreach (string file in indexFiles)
+            foreach (var (file, lines) in indexFiles)
             {
-                int lines = File.ReadLines(file).Count(line => line.Length > 0);
-                indexed += lines;
-                Console.WriteLine($"  {file}  ({lines} documents)");
+                indexed += lines.Count;
+                Console.WriteLine($"  {file}  ({lines.Count} documents)");
             }
             Console.WriteLine("S3 backup (all documents):");
             foreach (string file in backupObjects)
                 Console.WriteLine($"  {file}  ({new FileInfo(file).Length} bytes)");
 
-            string? error = indexFiles.SelectMany(File.ReadLines).FirstOrDefault(line => line.Contains("\"error.type\"", StringComparison.Ordinal));
+            string? error = indexFiles.SelectMany(f => f.Lines).FirstOrDefault(line => line.Contains("\"error.type\"", StringComparison.Ordinal));
             if (error != null)
             {
                 Console.WriteLine("One record (the caught exception):");

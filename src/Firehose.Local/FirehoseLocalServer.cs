@@ -115,6 +115,7 @@ namespace Firehose.Local
             var stopping = new CancellationTokenSource();
             var server = new FirehoseLocalServer(app, streams, context, http, faults, stopping);
             var operations = new Operations(streams, faults, context.Clock, server.Track);
+            server.Operations = operations;
             var api = new FirehoseApi(options, faults, operations, stopping.Token);
             var admin = new AdminApi(faults, streams, () => server.FlushAsync());
             app.Run(httpContext => server.RouteAsync(httpContext, api, admin));
@@ -136,6 +137,9 @@ namespace Firehose.Local
             return server;
         }
 
+        /// <summary>The operations behind the API (tests reach hooks through it).</summary>
+        internal Operations Operations { get; private set; } = null!;
+
         /// <summary>The names of the streams that exist now, in ordinal order.</summary>
         /// <returns>The stream names.</returns>
         public IReadOnlyList<string> ListStreams() => _streams.All().Select(s => s.Name).ToList();
@@ -152,7 +156,13 @@ namespace Firehose.Local
             await Task.WhenAll(flushes).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        /// <summary>Stops listening, then delivers everything still buffered. Calling it again returns the same task.</summary>
+        /// <summary>
+        /// Stops listening, then delivers everything still buffered. OpenSearch retries are cut short: documents not yet
+        /// indexed are written to the backup bucket as failed documents. Calling it again returns the same task.
+        /// </summary>
+        /// <exception cref="IOException">Data could be neither delivered nor backed up (at this stop, or when a stream was
+        /// deleted), for example because a bucket directory cannot be written; the message has one line per loss. The
+        /// server is stopped all the same.</exception>
         /// <param name="cancellationToken">Stops waiting for the shutdown.</param>
         /// <returns>A task that completes when the server has stopped.</returns>
         public Task StopAsync(CancellationToken cancellationToken = default)
@@ -178,11 +188,22 @@ namespace Firehose.Local
                 // the loop ends by cancellation
             }
             await _app.StopAsync().ConfigureAwait(false);
+            // Final deliveries: no put can reach a buffer any more, OpenSearch retries end (what is left is backed up as
+            // failed), and a request to a cluster that does not answer is abandoned after a grace period.
+            foreach (DeliveryStream stream in _streams.All())
+                stream.Destination.Close();
+            _context.StopRequested.Cancel();
+            _context.AbortSends.CancelAfter(SendGraceAtStop);
             await FlushAsync().ConfigureAwait(false);
             await _app.DisposeAsync().ConfigureAwait(false);
             _http.Dispose();
             _stopping.Dispose();
+            if (!_context.Losses.IsEmpty)
+                throw new IOException("Firehose Local could not deliver or back up all data:" + Environment.NewLine + string.Join(Environment.NewLine, _context.Losses));
         }
+
+        /// <summary>How long a request to a cluster already under way may still take once the stop has begun.</summary>
+        internal static readonly TimeSpan SendGraceAtStop = TimeSpan.FromSeconds(10);
 
         private void Track(Task task)
         {

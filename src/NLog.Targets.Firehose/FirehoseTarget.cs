@@ -71,8 +71,8 @@ namespace NLog.Targets
         private readonly Func<bool> _queueUnderPressure;
 
         /// <summary>
-        /// Creates the target with defaults fitted to Firehose: <see cref="AsyncTaskTarget.BatchSize"/> 500,
-        /// <see cref="AsyncTaskTarget.TaskDelayMilliseconds"/> 100, and the default JSON layout.
+        /// Creates the target with defaults fitted to Firehose: <see cref="AsyncTaskTarget.BatchSize"/> 2000 (4 calls of 500 in flight),
+        /// <see cref="AsyncTaskTarget.TaskDelayMilliseconds"/> 20, and the default JSON layout.
         /// </summary>
         /// <remarks>Default: see each property.</remarks>
         public FirehoseTarget()
@@ -100,7 +100,9 @@ namespace NLog.Targets
 
             // Inherited AsyncTaskTarget defaults, fitted to Firehose (documented in the README's parameter table).
             BatchSize = FirehoseLimits.MaxRecordsPerBatch * 4;   // one NLog batch fills MaxRequestsInFlight (4) calls
-            TaskDelayMilliseconds = 100;                       // gather events for up to 100 ms before a call
+            // Gather events for 20 ms before a write. Under 50 ms, NLog does not pause after a write that was less than half
+            // full, which at high rates would make the queue fill and wait.
+            TaskDelayMilliseconds = 20;
             RetryDelayMilliseconds = 500;
             QueueLimit = 10000;
             // OverflowAction stays Discard (Block is the user's choice; inside a blocking AsyncWrapper the target blocks too).
@@ -354,6 +356,10 @@ namespace NLog.Targets
             // NLog's close clears its queue unseen: take what still waits there first. NLog has marked the target closed, so
             // no new event is queued; threads its Block overflow holds are woken by the draining and queue theirs, which
             // the drain waits a moment for.
+            _stallTimer?.Dispose();   // the stall pump stops first: like NLog's writer, a write of it in flight is cancelled
+            _stallTimer = null;
+            _pumpStop?.Cancel();
+            _pumpStop = null;
             NLogQueueProbe? probe = _queueProbe;
             List<AsyncLogEventInfo>? queued = probe?.Drain(OverflowAction == Wrappers.AsyncTargetWrapperOverflowAction.Block ? TimeSpan.FromMilliseconds(50) : TimeSpan.Zero);
             base.CloseTarget();   // cancels a write still retrying: what it holds goes to the disk buffer, if any
@@ -361,10 +367,6 @@ namespace NLog.Targets
             if (probe != null && queued?.Count > 0)
                 WriteQueuedAtClose(probe, queued);
             ReportOverflow(closing: true);
-            _stallTimer?.Dispose();
-            _stallTimer = null;
-            _pumpStop?.Cancel();
-            _pumpStop = null;
             _queueProbe = null;
             probe?.Dispose();
             if (_configuredQueueLimit >= 0)
@@ -864,8 +866,7 @@ namespace NLog.Targets
                         (slot, int ended) = await TakeSlotAsync().ConfigureAwait(false);
                         undelivered += ended;
                     }
-                    _render.Clear();
-                    Layout.Render(logEvent, _render);
+                    Render(logEvent);
                     RecordBuffer records = slot.Records;
                     long size = records.TryAdd(_render, _delimiter, FirehoseLimits.MaxRecordBytes, out bool added);
                     if (!added && !TryTruncate(records, logEvent, size))
@@ -917,6 +918,13 @@ namespace NLog.Targets
                 _render.Capacity = 1024;
             }
             return undelivered;
+        }
+
+        /// <summary>Renders <paramref name="logEvent"/> with the layout into <see cref="_render"/>.</summary>
+        private void Render(LogEventInfo logEvent)
+        {
+            _render.Clear();
+            Layout.Render(logEvent, _render);
         }
 
         /// <summary>Whether record <paramref name="last"/> (just added) may join the record before it (packing is on and both fit).</summary>

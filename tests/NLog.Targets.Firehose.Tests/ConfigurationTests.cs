@@ -115,7 +115,7 @@ namespace NLog.Targets.Firehose.Tests
             Assert.IsFalse(target.PackRecords);
             Assert.AreEqual(1_024_000, target.MaxPackedRecordBytes);
             Assert.AreEqual(64L * 1024 * 1024, target.MaxQueueBytes);
-            Assert.AreEqual(100, target.TaskDelayMilliseconds);
+            Assert.AreEqual(20, target.TaskDelayMilliseconds);
             Assert.AreEqual(10000, target.QueueLimit);
             Assert.AreEqual(AsyncTargetWrapperOverflowAction.Discard, target.OverflowAction);
             Assert.AreEqual("\n", target.RecordDelimiter);

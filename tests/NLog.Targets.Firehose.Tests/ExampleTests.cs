@@ -59,6 +59,13 @@ namespace NLog.Targets.Firehose.Tests
             string data = Path.Combine(Path.GetTempPath(), "quickstart-test-" + System.Guid.NewGuid().ToString("N"));
             try
             {
+                // A previous run into the same directory: its index file and backup object stay, and are not this run's events.
+                string previousIndex = Path.Combine(data, "_indexes", "logging-test", "logging-test-2020-01-01.ndjson");
+                string previousBackup = Path.Combine(data, "logging-test-backup", "2020", "01", "01", "00", "logging-test-1-2020-01-01-00-00-00-00000000-0000-0000-0000-000000000000");
+                Directory.CreateDirectory(Path.GetDirectoryName(previousIndex)!);
+                Directory.CreateDirectory(Path.GetDirectoryName(previousBackup)!);
+                File.WriteAllText(previousIndex, "{\"previous\":\"run\"}\n");
+                File.WriteAllText(previousBackup, "{\"previous\":\"run\"}\n");
                 var environment = new Dictionary<string, string?> { ["AWS_EC2_METADATA_DISABLED"] = "true" };
                 using var process = BuiltProgram.Start(Path.Combine("examples", "Quickstart"), "Quickstart", new[] { "--data", data }, environment);
                 var stdout = process.StandardOutput.ReadToEndAsync();
@@ -72,7 +79,8 @@ namespace NLog.Targets.Firehose.Tests
                 StringAssert.Contains(output, "All 21 events reached the index and the backup.", output);
 
                 // The index is rotated daily: logging-test-YYYY-MM-DD, one JSON document per line.
-                string[] indexFiles = Directory.GetFiles(Path.Combine(data, "_indexes", "logging-test"), "*.ndjson");
+                StringAssert.DoesNotMatch(output, new System.Text.RegularExpressions.Regex("2020-01-01"), "the previous run's files are not listed");
+                string[] indexFiles = Directory.GetFiles(Path.Combine(data, "_indexes", "logging-test"), "*.ndjson").Where(f => f != previousIndex).ToArray();
                 Assert.IsNotEmpty(indexFiles, output);
                 StringAssert.Matches(Path.GetFileName(indexFiles[0]), new System.Text.RegularExpressions.Regex(@"^logging-test-\d{4}-\d{2}-\d{2}\.ndjson$"));
                 var docs = indexFiles.SelectMany(File.ReadLines).Where(l => l.Length > 0).Select(l => JsonDocument.Parse(l).RootElement).ToList();
@@ -83,7 +91,7 @@ namespace NLog.Targets.Firehose.Tests
                 Assert.IsTrue(docs.Where(d => d.GetProperty("log.level").GetString() == "error").All(d => d.GetProperty("error.stack_trace").GetString()!.Contains("ChargeCard")));
 
                 // The S3 backup (AllDocuments) holds every record, under Firehose's key layout YYYY/MM/DD/HH/.
-                var backup = Directory.GetFiles(Path.Combine(data, "logging-test-backup"), "*", SearchOption.AllDirectories);
+                var backup = Directory.GetFiles(Path.Combine(data, "logging-test-backup"), "*", SearchOption.AllDirectories).Where(f => f != previousBackup).ToArray();
                 Assert.IsNotEmpty(backup, output);
                 StringAssert.Matches(Path.GetRelativePath(Path.Combine(data, "logging-test-backup"), backup[0]).Replace('\\', '/'),
                     new System.Text.RegularExpressions.Regex(@"^\d{4}/\d{2}/\d{2}/\d{2}/logging-test-1-\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}-[0-9a-f-]{36}$"));

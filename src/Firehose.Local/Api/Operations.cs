@@ -48,6 +48,7 @@ namespace Firehose.Local.Api
                 if (property.Name is "KinesisStreamSourceConfiguration" or "MSKSourceConfiguration" or "DatabaseSourceConfiguration" && property.Value.ValueKind != JsonValueKind.Null)
                     throw ServiceException.InvalidArgument($"Firehose Local supports DirectPut streams only; {property.Name} is not supported.");
             }
+            RejectUnsupportedFeatures(input);
             DeliveryStreamDefinition definition = input.Deserialize<DeliveryStreamDefinition>(AwsJson.SerializerOptions)
                 ?? throw new ServiceException(400, ErrorTypes.Serialization, "The request body must be a JSON object.");
             DeliveryStream stream = _streams.Create(definition);
@@ -105,7 +106,7 @@ namespace Firehose.Local.Api
             if (FaultDice.Roll(_faults.ThrottleRate) || FaultDice.Roll(_faults.RecordFailureRate))
                 throw new ServiceException(503, ErrorTypes.ServiceUnavailable, "Slow down.");
             var accepted = new BufferedRecord(data, NewRecordId(), _clock.GetUtcNow());
-            stream.Destination.Add(new[] { accepted });
+            AddOrNotFound(stream, new[] { accepted });
             return new JsonObject { ["RecordId"] = accepted.RecordId, ["Encrypted"] = false };
         }
 
@@ -156,8 +157,54 @@ namespace Firehose.Local.Api
                 responses.Add(new JsonObject { ["RecordId"] = record.RecordId });
             }
             if (accepted.Count > 0)
-                stream.Destination.Add(accepted);
+                AddOrNotFound(stream, accepted);
             return new JsonObject { ["FailedPutCount"] = failed, ["Encrypted"] = false, ["RequestResponses"] = responses };
+        }
+
+        /// <summary>
+        /// Refuses what Firehose Local cannot do rather than ignoring it: server-side encryption, data transformation
+        /// (ProcessingConfiguration), dynamic partitioning and record format conversion, when requested.
+        /// </summary>
+        private static void RejectUnsupportedFeatures(JsonElement input)
+        {
+            if (input.ValueKind != JsonValueKind.Object)
+                return;
+            if (input.TryGetProperty("DeliveryStreamEncryptionConfigurationInput", out JsonElement encryption) && encryption.ValueKind != JsonValueKind.Null)
+                throw ServiceException.InvalidArgument("Firehose Local does not support server-side encryption (DeliveryStreamEncryptionConfigurationInput).");
+            foreach (JsonProperty destination in input.EnumerateObject())
+            {
+                if (!SupportedDestinations.Contains(destination.Name) || destination.Value.ValueKind != JsonValueKind.Object)
+                    continue;
+                if (Enabled(destination.Value, "ProcessingConfiguration", enabledByDefault: false))
+                    throw ServiceException.InvalidArgument($"Firehose Local does not support data transformation ({destination.Name}.ProcessingConfiguration with Enabled true).");
+                if (Enabled(destination.Value, "DynamicPartitioningConfiguration", enabledByDefault: false))
+                    throw ServiceException.InvalidArgument($"Firehose Local does not support dynamic partitioning ({destination.Name}.DynamicPartitioningConfiguration with Enabled true).");
+                if (destination.Value.TryGetProperty("CustomTimeZone", out JsonElement zone) && zone.ValueKind == JsonValueKind.String && zone.GetString() is { Length: > 0 } name && name != "UTC")
+                    throw ServiceException.InvalidArgument($"Firehose Local writes S3 keys in UTC only, not CustomTimeZone {name}.");
+                // The model: DataFormatConversionConfiguration.Enabled "defaults to true".
+                if (Enabled(destination.Value, "DataFormatConversionConfiguration", enabledByDefault: true))
+                    throw ServiceException.InvalidArgument($"Firehose Local does not support record format conversion ({destination.Name}.DataFormatConversionConfiguration unless Enabled is false).");
+            }
+        }
+
+        private static bool Enabled(JsonElement destination, string member, bool enabledByDefault)
+        {
+            if (!destination.TryGetProperty(member, out JsonElement configuration) || configuration.ValueKind != JsonValueKind.Object)
+                return false;
+            if (!configuration.TryGetProperty("Enabled", out JsonElement enabled) || enabled.ValueKind == JsonValueKind.Null)
+                return enabledByDefault;
+            return enabled.ValueKind == JsonValueKind.True;
+        }
+
+        /// <summary>Tests only: runs between the stream lookup and the buffer add of PutRecord/PutRecordBatch.</summary>
+        internal Action<DeliveryStream>? BeforeAddForTests { get; set; }
+
+        /// <summary>Adds to the stream's buffer; a stream deleted since the lookup answers ResourceNotFoundException (nothing acknowledged).</summary>
+        private void AddOrNotFound(DeliveryStream stream, IReadOnlyList<BufferedRecord> records)
+        {
+            BeforeAddForTests?.Invoke(stream);
+            if (!stream.Destination.TryAdd(records))
+                throw _streams.NotFound(stream.Name);
         }
 
         private static string StreamNameOf(JsonElement input)

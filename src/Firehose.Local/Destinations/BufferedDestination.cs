@@ -17,19 +17,29 @@ namespace Firehose.Local.Destinations
         private List<BufferedRecord> _records = new();
         private long _bytes;
         private bool _flushScheduled;
+        private bool _closed;
         private Task _chain = Task.CompletedTask;
 
-        protected BufferedDestination(int sizeInMBs, int intervalInSeconds)
+        private readonly string _stream;
+        private readonly Action<string> _reportLoss;
+
+        protected BufferedDestination(string stream, int sizeInMBs, int intervalInSeconds, Action<string> reportLoss)
         {
+            _stream = stream;
+            _reportLoss = reportLoss;
             _sizeLimit = sizeInMBs * 1024L * 1024L;
             _interval = TimeSpan.FromSeconds(intervalInSeconds);
         }
 
-        public void Add(IReadOnlyList<BufferedRecord> records)
+        public bool TryAdd(IReadOnlyList<BufferedRecord> records)
         {
             bool full;
             lock (_lock)
             {
+                // Closed (stream deleted, server stopping): the final flush may already have taken the buffer, so records
+                // added now would sit in a buffer nothing delivers. Refuse them; the caller answers an error, not RecordIds.
+                if (_closed)
+                    return false;
                 foreach (BufferedRecord record in records)
                 {
                     _records.Add(record);
@@ -41,13 +51,22 @@ namespace Firehose.Local.Destinations
             }
             if (full)
                 _ = Schedule();
+            return true;
+        }
+
+        public void Close()
+        {
+            lock (_lock)
+                _closed = true;
         }
 
         public void FlushIfDue(DateTimeOffset now)
         {
             lock (_lock)
             {
-                if (_flushScheduled || _records.Count == 0 || now - _records[0].ArrivalTime < _interval)
+                // Due: the oldest record is as old as the interval; or, with nothing buffered, work left by a failed delivery (such as a backup object).
+                bool due = _records.Count > 0 ? now - _records[0].ArrivalTime >= _interval : HasPendingWork;
+                if (_flushScheduled || !due)
                     return;
                 _flushScheduled = true;
             }
@@ -56,19 +75,34 @@ namespace Firehose.Local.Destinations
 
         public Task FlushAsync(CancellationToken cancellationToken) => Schedule().WaitAsync(cancellationToken);
 
-        /// <summary>Delivers one buffer. Throwing puts the records back in front of the buffer, to be tried again.</summary>
-        protected abstract Task DeliverAsync(IReadOnlyList<BufferedRecord> batch);
+        /// <summary>
+        /// Delivers one buffer (possibly empty when <see cref="HasPendingWork"/>). Throwing puts the records back in front
+        /// of the buffer, to be tried again; in the final delivery (<paramref name="final"/>: the destination is closed, no
+        /// delivery follows) it reports them lost instead.
+        /// </summary>
+        protected abstract Task DeliverAsync(IReadOnlyList<BufferedRecord> batch, bool final);
+
+        /// <summary>True while a delivery left work to retry that is not in the buffer (such as an unwritten backup object).</summary>
+        protected virtual bool HasPendingWork => false;
+
+        /// <summary>The stream name, for messages.</summary>
+        protected string StreamName => _stream;
+
+        /// <summary>Reports data that is neither delivered nor backed up (surfaced by the server's stop).</summary>
+        protected void ReportLoss(string message) => _reportLoss($"stream {_stream}: {message}");
 
         private Task Schedule()
         {
             lock (_lock)
             {
-                _chain = _chain.ContinueWith(_ => DeliverBufferAsync(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).Unwrap();
+                // A delivery scheduled once the destination is closed is the final one: nothing will try again after it.
+                bool final = _closed;
+                _chain = _chain.ContinueWith(_ => DeliverBufferAsync(final), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).Unwrap();
                 return _chain;
             }
         }
 
-        private async Task DeliverBufferAsync()
+        private async Task DeliverBufferAsync(bool final)
         {
             List<BufferedRecord> batch;
             lock (_lock)
@@ -78,11 +112,27 @@ namespace Firehose.Local.Destinations
                 _bytes = 0;
                 _flushScheduled = false;
             }
-            if (batch.Count == 0)
+            if (batch.Count == 0 && !HasPendingWork)
                 return;
             try
             {
-                await DeliverAsync(batch).ConfigureAwait(false);
+                await DeliverAsync(batch, final).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException && final)
+            {
+                // Stop or delete: there is no next check to try again at. Say so instead of dropping the records silently.
+                LastError = ex;
+                if (batch.Count > 0)
+                {
+                    long bytes = 0;
+                    foreach (BufferedRecord record in batch)
+                        bytes += record.Data.Length;
+                    ReportLoss($"{batch.Count} records ({bytes} bytes) could not be delivered: {ex.Message}");
+                }
+                else
+                {
+                    ReportLoss("delivery failed: " + ex.Message);
+                }
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
@@ -99,6 +149,6 @@ namespace Firehose.Local.Destinations
         }
 
         /// <summary>The last delivery failure (kept for diagnostics).</summary>
-        public Exception? LastError { get; private set; }
+        public Exception? LastError { get; protected set; }
     }
 }

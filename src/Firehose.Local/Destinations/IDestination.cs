@@ -8,8 +8,14 @@ namespace Firehose.Local.Destinations
     /// <summary>Where a stream's records go: buffered, then delivered.</summary>
     internal interface IDestination
     {
-        /// <summary>Adds accepted records to the buffer; delivery starts in the background when the buffer is full.</summary>
-        void Add(IReadOnlyList<BufferedRecord> records);
+        /// <summary>
+        /// Adds accepted records to the buffer; delivery starts in the background when the buffer is full. Returns false,
+        /// adding nothing, once the destination is closed (its stream deleted or the server stopping).
+        /// </summary>
+        bool TryAdd(IReadOnlyList<BufferedRecord> records);
+
+        /// <summary>Closes the destination: later <see cref="TryAdd"/> calls are refused; what was added before is still delivered by the next flush.</summary>
+        void Close();
 
         /// <summary>Starts delivery when the oldest buffered record is as old as the buffer interval.</summary>
         void FlushIfDue(DateTimeOffset now);

@@ -10,7 +10,29 @@ namespace Firehose.Local.Destinations
         public LocalBucket(string dataDirectory, string bucketArn)
         {
             Name = NameOf(bucketArn);
-            Directory = Path.Combine(dataDirectory, Name);
+            if (!IsValidName(Name))
+                throw new ArgumentException($"'{Name}' is not a valid S3 bucket name.", nameof(bucketArn));
+            string root = Path.GetFullPath(dataDirectory).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
+            Directory = Path.GetFullPath(Path.Combine(root, Name));
+            if (!Directory.StartsWith(root, StringComparison.Ordinal) || Directory.Length == root.Length)
+                throw new ArgumentException($"The bucket '{Name}' would leave the data directory.", nameof(bucketArn));
+        }
+
+        /// <summary>
+        /// S3's bucket naming rules: 3–63 characters of lower-case letters, digits, '.' and '-', beginning and ending with
+        /// a letter or digit, no two adjacent periods (so a name can never be '.', '..' or hold a path separator).
+        /// </summary>
+        public static bool IsValidName(string name)
+        {
+            if (name.Length is < 3 or > 63 || !char.IsAsciiLetterLower(name[0]) && !char.IsAsciiDigit(name[0])
+                || !char.IsAsciiLetterLower(name[^1]) && !char.IsAsciiDigit(name[^1]) || name.Contains("..", StringComparison.Ordinal))
+                return false;
+            foreach (char c in name)
+            {
+                if (!char.IsAsciiLetterLower(c) && !char.IsAsciiDigit(c) && c is not ('.' or '-'))
+                    return false;
+            }
+            return true;
         }
 
         /// <summary>The bucket name (the part of the ARN after <c>arn:…:s3:::</c>).</summary>

@@ -12,8 +12,8 @@ namespace Firehose.Local.Destinations
         private readonly string _stream;
         private readonly string _versionId;
 
-        public S3Destination(LocalBucket bucket, string? prefix, string stream, string versionId, int sizeInMBs, int intervalInSeconds)
-            : base(sizeInMBs, intervalInSeconds)
+        public S3Destination(LocalBucket bucket, string? prefix, string stream, string versionId, int sizeInMBs, int intervalInSeconds, Action<string> reportLoss)
+            : base(stream, sizeInMBs, intervalInSeconds, reportLoss)
         {
             _bucket = bucket;
             _prefix = prefix;
@@ -21,10 +21,17 @@ namespace Firehose.Local.Destinations
             _versionId = versionId;
         }
 
-        protected override Task DeliverAsync(IReadOnlyList<BufferedRecord> batch) => WriteObjectAsync(_bucket, _prefix, _stream, _versionId, batch);
+        protected override Task DeliverAsync(IReadOnlyList<BufferedRecord> batch, bool final) => WriteObjectAsync(_bucket, _prefix, _stream, _versionId, batch);
 
         /// <summary>Writes records, concatenated, as one object under Firehose's default key layout.</summary>
         public static Task<string> WriteObjectAsync(LocalBucket bucket, string? prefix, string stream, string versionId, IReadOnlyList<BufferedRecord> batch)
+        {
+            string key = S3KeyLayout.Key(prefix, stream, versionId, batch[0].ArrivalTime, Guid.NewGuid());
+            return bucket.PutObjectAsync(key, Concatenate(batch));
+        }
+
+        /// <summary>The records' data, concatenated as received.</summary>
+        public static byte[] Concatenate(IReadOnlyList<BufferedRecord> batch)
         {
             long size = 0;
             foreach (BufferedRecord record in batch)
@@ -36,8 +43,7 @@ namespace Firehose.Local.Destinations
                 record.Data.CopyTo(content, offset);
                 offset += record.Data.Length;
             }
-            string key = S3KeyLayout.Key(prefix, stream, versionId, batch[0].ArrivalTime, Guid.NewGuid());
-            return bucket.PutObjectAsync(key, content);
+            return content;
         }
     }
 }

@@ -40,7 +40,7 @@ namespace Firehose.Local.Streams
                     string member = kind == DestinationKind.S3 ? "s3DestinationConfiguration" : "extendedS3DestinationConfiguration";
                     S3DestinationConfiguration s3 = (kind == DestinationKind.S3 ? definition.S3DestinationConfiguration : definition.ExtendedS3DestinationConfiguration)!;
                     (int size, int interval) = CheckS3(s3, member);
-                    var destination = new S3Destination(new LocalBucket(context.DataDirectory, s3.BucketARN!), s3.Prefix, name, "1", size, interval);
+                    var destination = new S3Destination(new LocalBucket(context.DataDirectory, s3.BucketARN!), s3.Prefix, name, "1", size, interval, context.ReportLoss);
                     return new DeliveryStream(name, arn, definition, kind, destination, now, null);
                 }
                 default:
@@ -50,7 +50,7 @@ namespace Firehose.Local.Streams
                     OpenSearchDestinationConfiguration os = (openSearch ? definition.AmazonopensearchserviceDestinationConfiguration : definition.ElasticsearchDestinationConfiguration)!;
                     Validate.Pattern(os.RoleARN, member + ".roleARN", Validate.RoleArn(), @"arn:.*:iam::\d{12}:role/[a-zA-Z_0-9+=,.@\-_/]+", 1, 512, required: true);
                     Validate.Pattern(os.DomainARN, member + ".domainARN", Validate.DomainArn(), @"arn:.*:es:[a-zA-Z0-9\-]+:\d{12}:domain/[a-z][-0-9a-z]{2,27}", 1, 512, required: false);
-                    Validate.Pattern(os.ClusterEndpoint, member + ".clusterEndpoint", Validate.ClusterEndpoint(), "https:.*", 1, 512, required: false);
+                    Validate.Pattern(os.ClusterEndpoint, member + ".clusterEndpoint", Validate.ClusterEndpoint(), "https:.* (the model's pattern; Firehose Local accepts http:// too)", 1, 512, required: false);
                     if ((os.DomainARN is null) == (os.ClusterEndpoint is null))
                         throw ServiceException.InvalidArgument("Exactly one of DomainARN and ClusterEndpoint must be specified.");
                     Validate.Pattern(os.IndexName, member + ".indexName", Validate.Anything(), ".*", 1, 80, required: true);
@@ -75,7 +75,8 @@ namespace Firehose.Local.Streams
                         backupMode == "AllDocuments", os.S3Configuration.Prefix,
                         openSearch ? "AmazonOpenSearchService-failed/" : "elasticsearch-failed/",
                         openSearch ? "OS" : "ES");
-                    var destination = new OpenSearchDestination(settings, sink, new LocalBucket(context.DataDirectory, os.S3Configuration.BucketARN!), context.Clock);
+                    var destination = new OpenSearchDestination(settings, sink, new LocalBucket(context.DataDirectory, os.S3Configuration.BucketARN!), context.Clock,
+                        context.StopRequested.Token, context.AbortSends.Token, context.ReportLoss);
                     return new DeliveryStream(name, arn, definition, kind, destination, now, indexUrl);
                 }
             }
@@ -85,6 +86,9 @@ namespace Firehose.Local.Streams
         {
             Validate.Pattern(s3.RoleARN, member + ".roleARN", Validate.RoleArn(), @"arn:.*:iam::\d{12}:role/[a-zA-Z_0-9+=,.@\-_/]+", 1, 512, required: true);
             Validate.Pattern(s3.BucketARN, member + ".bucketARN", Validate.BucketArn(), @"arn:.*:s3:::[\w\.\-]{1,255}", 1, 2048, required: true);
+            string bucket = LocalBucket.NameOf(s3.BucketARN!);
+            if (!LocalBucket.IsValidName(bucket))
+                throw ServiceException.InvalidArgument($"Firehose Local: '{bucket}' in {member}.bucketARN is not a valid S3 bucket name (3-63 characters of a-z, 0-9, '.' and '-', starting and ending with a letter or digit, no '..').");
             Validate.Pattern(s3.Prefix, member + ".prefix", Validate.Anything(), ".*", 0, 1024, required: false);
             Validate.Pattern(s3.ErrorOutputPrefix, member + ".errorOutputPrefix", Validate.Anything(), ".*", 0, 1024, required: false);
             if (s3.CompressionFormat is not (null or "UNCOMPRESSED"))

@@ -36,15 +36,20 @@ namespace Firehose.Local.Streams
                 return _streams.TryGetValue(name, out DeliveryStream? stream) ? stream : throw ServiceException.NotFound(name, _context.Options.AccountId);
         }
 
+        /// <summary>Removes the stream and closes its destination (under the registry lock), so no record can be added to it afterwards.</summary>
         public DeliveryStream Remove(string name)
         {
             lock (_lock)
             {
                 if (!_streams.Remove(name, out DeliveryStream? stream))
                     throw ServiceException.NotFound(name, _context.Options.AccountId);
+                stream.Destination.Close();
                 return stream;
             }
         }
+
+        /// <summary>The answer for a stream that does not exist (or was deleted while a call was adding to it).</summary>
+        public ServiceException NotFound(string name) => ServiceException.NotFound(name, _context.Options.AccountId);
 
         public IReadOnlyList<DeliveryStream> All()
         {

@@ -1,33 +1,36 @@
+using System;
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
-using System.Threading;
 
 namespace NLog.Targets.Firehose.Delivery
 {
     /// <summary>
-    /// The event's unique id (<c>event.id</c>), which must survive re-rendering: the same on every resend, so
-    /// duplicates can be removed downstream. Held weakly: it goes when the event goes.
+    /// The event's unique id (<c>event.id</c>), which must survive re-rendering: the same on every resend, so duplicates
+    /// can be removed downstream. It is made of a random 64-bit prefix per process (unique across instances), the event's
+    /// timestamp in seconds and NLog's <see cref="LogEventInfo.SequenceID"/>, which NLog assigns to the event once and keeps
+    /// (the timestamp tells events apart should the 32-bit sequence wrap around in a long-lived process). Nothing is stored
+    /// per event.
     /// </summary>
     internal static class EventTracker
     {
-        private static readonly ConditionalWeakTable<LogEventInfo, string> Ids = new ConditionalWeakTable<LogEventInfo, string>();
-        private static readonly ConditionalWeakTable<LogEventInfo, string>.CreateValueCallback Create = _ => NewId();
-
-        // A random 64-bit prefix per process, then a sequence number: unique across instances without a Guid per event.
         private static readonly string Prefix = RandomPrefix();
-        private static long _sequence;
 
-        /// <summary>The event's id, created on first use.</summary>
-        public static string IdOf(LogEventInfo logEvent) => Ids.GetValue(logEvent, Create);
-
-        private static string NewId() => Prefix + Interlocked.Increment(ref _sequence).ToString("x", CultureInfo.InvariantCulture);
+        /// <summary>The event's id: the same every time it is asked for the same event.</summary>
+        public static string IdOf(LogEventInfo logEvent)
+        {
+            long seconds = logEvent.TimeStamp.ToUniversalTime().Ticks / TimeSpan.TicksPerSecond;
+            // SequenceID is marked obsolete in NLog 6 (for the ${sequenceid} renderer's sake) but is still NLog's own
+            // per-event number, assigned once and kept; it saves a lookup table with a GC handle per event.
+#pragma warning disable CS0618
+            uint sequence = (uint)logEvent.SequenceID;
+#pragma warning restore CS0618
+            return string.Create(CultureInfo.InvariantCulture, $"{Prefix}{seconds:x}-{sequence:x}");
+        }
 
         private static string RandomPrefix()
         {
             byte[] bytes = RandomNumberGenerator.GetBytes(8);
-            return System.Convert.ToHexString(bytes).ToLowerInvariant() + "-";
+            return Convert.ToHexString(bytes).ToLowerInvariant() + "-";
         }
-
     }
 }

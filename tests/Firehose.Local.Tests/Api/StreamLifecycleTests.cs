@@ -41,6 +41,37 @@ namespace Firehose.Local.Tests.Api
         }
 
         [TestMethod]
+        [DataRow("PutRecordBatch")]
+        [DataRow("PutRecord")]
+        public async Task Put_StreamDeletedBetweenLookupAndBufferAdd_ResourceNotFoundAndNothingAcknowledged(string operation)
+        {
+            using var dir = new TempDirectory();
+            await using var server = await TestServer.StartAsync(dir.Path, o => o.Streams.Add(TestServer.S3Stream("racy", bucket: "racy-bucket")));
+            using var client = new LocalClient(server);
+            Assert.AreEqual(200, (await client.PutRecordAsync("racy", Encoding.UTF8.GetBytes("before;"))).Status);
+            // The interleaving of the race: the put has looked the stream up; the delete removes it and its final flush
+            // delivers the buffer before the put adds its records.
+            server.Operations.BeforeAddForTests = stream =>
+            {
+                server.Operations.BeforeAddForTests = null;
+                using JsonDocument delete = JsonDocument.Parse("{\"DeliveryStreamName\":\"racy\"}");
+                server.Operations.DeleteDeliveryStream(delete.RootElement);
+                server.FlushAsync().GetAwaiter().GetResult();
+            };
+
+            ApiResponse response = operation == "PutRecord"
+                ? await client.PutRecordAsync("racy", Encoding.UTF8.GetBytes("after;"))
+                : await client.PutRecordBatchAsync("racy", new[] { Encoding.UTF8.GetBytes("after;") });
+            await server.StopAsync();
+
+            string bucket = Path.Combine(dir.Path, "racy-bucket");
+            string delivered = string.Concat(TestServer.Files(bucket).Select(f => File.ReadAllText(Path.Combine(bucket, f))));
+            Assert.AreEqual(400, response.Status, "acknowledged but delivered only: " + delivered);
+            Assert.AreEqual("ResourceNotFoundException", response.ErrorType);
+            Assert.AreEqual("before;", delivered);
+        }
+
+        [TestMethod]
         public async Task ListDeliveryStreams_LimitAndExclusiveStart_PagesInNameOrder()
         {
             using var dir = new TempDirectory();

@@ -1,4 +1,5 @@
 using System;
+using System.IO;
 using System.Linq;
 using System.Text;
 using System.Text.Json;
@@ -233,6 +234,97 @@ namespace Firehose.Local.Tests.Api
                 Assert.AreEqual(errorType, response.ErrorType, response.ToString());
                 Assert.IsFalse(string.IsNullOrEmpty(response.Message));
                 CollectionAssert.AreEqual(new[] { "s" }, server.ListStreams().ToArray());
+            }
+        }
+
+        [TestMethod]
+        [DataRow("\"DeliveryStreamEncryptionConfigurationInput\":{\"KeyType\":\"AWS_OWNED_CMK\"}", "", "encryption")]
+        [DataRow("", "\"ProcessingConfiguration\":{\"Enabled\":true,\"Processors\":[{\"Type\":\"Lambda\"}]}", "data transformation")]
+        [DataRow("", "\"DynamicPartitioningConfiguration\":{\"Enabled\":true}", "dynamic partitioning")]
+        [DataRow("", "\"DataFormatConversionConfiguration\":{\"Enabled\":true}", "record format conversion")]
+        [DataRow("", "\"DataFormatConversionConfiguration\":{}", "record format conversion")]
+        public async Task CreateDeliveryStream_UnsupportedFeatureEnabled_InvalidArgument(string topLevel, string inDestination, string feature)
+        {
+            var (dir, server, client) = await StartAsync();
+            using (dir) using (client) await using (server)
+            {
+                string json = "{\"DeliveryStreamName\":\"feat\"," + (topLevel.Length > 0 ? topLevel + "," : "")
+                    + "\"ExtendedS3DestinationConfiguration\":{\"RoleARN\":\"arn:aws:iam::123456789012:role/r\",\"BucketARN\":\"arn:aws:s3:::bucket\"" + (inDestination.Length > 0 ? "," + inDestination : "") + "}}";
+
+                ApiResponse response = await client.CallAsync("CreateDeliveryStream", Encoding.UTF8.GetBytes(json));
+
+                Assert.AreEqual(400, response.Status, response.ToString());
+                Assert.AreEqual("InvalidArgumentException", response.ErrorType, response.ToString());
+                StringAssert.Contains(response.Message, feature);
+                CollectionAssert.AreEqual(new[] { "s" }, server.ListStreams().ToArray());
+            }
+        }
+
+        [TestMethod]
+        public async Task CreateDeliveryStream_FeaturesExplicitlyDisabled_Accepted()
+        {
+            var (dir, server, client) = await StartAsync();
+            using (dir) using (client) await using (server)
+            {
+                const string json = "{\"DeliveryStreamName\":\"off\",\"ExtendedS3DestinationConfiguration\":{\"RoleARN\":\"arn:aws:iam::123456789012:role/r\",\"BucketARN\":\"arn:aws:s3:::bucket\","
+                    + "\"ProcessingConfiguration\":{\"Enabled\":false},\"DynamicPartitioningConfiguration\":{\"Enabled\":false},\"DataFormatConversionConfiguration\":{\"Enabled\":false}}}";
+
+                ApiResponse response = await client.CallAsync("CreateDeliveryStream", Encoding.UTF8.GetBytes(json));
+
+                Assert.AreEqual(200, response.Status, response.ToString());
+            }
+        }
+
+        [TestMethod]
+        public async Task CreateDeliveryStream_NonHttpClusterEndpoint_MessageSaysHttpAccepted()
+        {
+            var (dir, server, client) = await StartAsync();
+            using (dir) using (client) await using (server)
+            {
+                const string json = "{\"DeliveryStreamName\":\"ep\",\"AmazonopensearchserviceDestinationConfiguration\":{\"RoleARN\":\"arn:aws:iam::123456789012:role/r\",\"IndexName\":\"i\",\"ClusterEndpoint\":\"ftp://x\","
+                    + "\"S3Configuration\":{\"RoleARN\":\"arn:aws:iam::123456789012:role/r\",\"BucketARN\":\"arn:aws:s3:::bucket\"}}}";
+
+                ApiResponse response = await client.CallAsync("CreateDeliveryStream", Encoding.UTF8.GetBytes(json));
+
+                Assert.AreEqual("InvalidArgumentException", response.ErrorType, response.ToString());
+                StringAssert.Contains(response.Message, "http://");
+            }
+        }
+
+        [TestMethod]
+        [DataRow("..")]
+        [DataRow(".")]
+        [DataRow("a..b")]
+        [DataRow("ab")]
+        [DataRow("-bucket")]
+        [DataRow("bucket.")]
+        [DataRow("My-Bucket")]
+        [DataRow("under_score")]
+        public async Task CreateDeliveryStream_InvalidBucketName_InvalidArgumentAndNoStream(string bucket)
+        {
+            var (dir, server, client) = await StartAsync();
+            using (dir) using (client) await using (server)
+            {
+                ApiResponse response = await client.CallAsync("CreateDeliveryStream", JsonSerializer.SerializeToNode(TestServer.S3Stream("escape", bucket: bucket))!);
+
+                Assert.AreEqual(400, response.Status, response.ToString());
+                Assert.AreEqual("InvalidArgumentException", response.ErrorType, response.ToString());
+                StringAssert.Contains(response.Message, "bucket name");
+                CollectionAssert.AreEqual(new[] { "s" }, server.ListStreams().ToArray());
+            }
+        }
+
+        [TestMethod]
+        public async Task CreateDeliveryStream_ValidDottedBucketName_ObjectsInsideDataDirectory()
+        {
+            var (dir, server, client) = await StartAsync();
+            using (dir) using (client) await using (server)
+            {
+                Assert.AreEqual(200, (await client.CallAsync("CreateDeliveryStream", JsonSerializer.SerializeToNode(TestServer.S3Stream("dotted", bucket: "logs.example-1"))!)).Status);
+                Assert.AreEqual(200, (await client.PutRecordAsync("dotted", Encoding.UTF8.GetBytes("x"))).Status);
+                await server.FlushAsync();
+
+                Assert.HasCount(1, TestServer.Files(Path.Combine(dir.Path, "logs.example-1")));
             }
         }
 

@@ -147,6 +147,58 @@ namespace Firehose.Local.Tests.Destinations
         }
 
         [TestMethod]
+        [DataRow(false)]
+        [DataRow(true)]
+        public async Task Stop_ClusterDownWithLongRetryDuration_StopsAtOnceAndBacksUpAsFailed(bool deliveryUnderWay)
+        {
+            using var dir = new TempDirectory();
+            await using var cluster = await LoopbackBulkEndpoint.StartAsync();
+            cluster.Respond = (_, _) => (503, "{\"error\":\"busy\"}");
+            var server = await TestServer.StartAsync(dir.Path, o => o.Streams.Add(Stream("os", cluster.Url.ToString(), retrySeconds: 7200)));
+            using var client = new LocalClient(server);
+            await client.PutRecordBatchAsync("os", Docs("{\"m\":1}"));
+            Task flushing = Task.CompletedTask;
+            if (deliveryUnderWay)
+            {
+                flushing = server.FlushAsync();
+                Assert.IsTrue(await TestServer.EventuallyAsync(() => !cluster.Requests.IsEmpty));
+            }
+
+            var elapsed = System.Diagnostics.Stopwatch.StartNew();
+            await server.StopAsync().WaitAsync(TimeSpan.FromSeconds(15));
+            await flushing.WaitAsync(TimeSpan.FromSeconds(5));
+
+            Assert.IsLessThan(10.0, elapsed.Elapsed.TotalSeconds, "the retry duration (7200 s) is not waited out at stop");
+            string backup = Path.Combine(dir.Path, "backup");
+            string key = TestServer.Files(backup).Single();
+            StringAssert.StartsWith(key, "os/AmazonOpenSearchService-failed/");
+            JsonNode failed = JsonNode.Parse(File.ReadAllLines(Path.Combine(backup, key)).Single())!;
+            Assert.AreEqual("503", failed["errorCode"]!.GetValue<string>());
+            Assert.AreEqual("{\"m\":1}", Encoding.UTF8.GetString(Convert.FromBase64String(failed["rawData"]!.GetValue<string>())));
+        }
+
+        [TestMethod]
+        public async Task Flush_BackupWriteFailsAfterBulk_OnlyTheBackupIsRetriedNotTheDocuments()
+        {
+            using var dir = new TempDirectory();
+            string blocker = Path.Combine(dir.Path, "backup");
+            File.WriteAllText(blocker, "blocks the backup bucket directory");
+            await using var cluster = await LoopbackBulkEndpoint.StartAsync();
+            await using var server = await TestServer.StartAsync(dir.Path, o => o.Streams.Add(Stream("os", cluster.Url.ToString(), backupMode: "AllDocuments")));
+            using var client = new LocalClient(server);
+            await client.PutRecordBatchAsync("os", Docs("{\"m\":1}"));
+
+            await server.FlushAsync();
+            Assert.HasCount(1, cluster.Requests);
+            File.Delete(blocker);
+            await server.FlushAsync();
+
+            Assert.HasCount(1, cluster.Requests, "the documents were indexed once; only the backup object is written again");
+            string key = TestServer.Files(blocker).Single();
+            Assert.AreEqual("{\"m\":1}", File.ReadAllText(Path.Combine(blocker, key)));
+        }
+
+        [TestMethod]
         public async Task Flush_AllDocumentsBackupMode_RawRecordsAlsoInBackupBucket()
         {
             using var dir = new TempDirectory();
@@ -202,6 +254,7 @@ namespace Firehose.Local.Tests.Destinations
             JsonNode failed = JsonNode.Parse(File.ReadAllLines(Path.Combine(backup, key)).Single())!;
             Assert.AreEqual("not json", Encoding.UTF8.GetString(Convert.FromBase64String(failed["rawData"]!.GetValue<string>())));
             Assert.AreEqual("app-2026-03-04-06", failed["esIndexName"]!.GetValue<string>());
+            Assert.AreEqual(0, failed["attemptsMade"]!.GetValue<int>(), "never sent");
         }
 
         [TestMethod]

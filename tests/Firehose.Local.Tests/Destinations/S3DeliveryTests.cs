@@ -16,6 +16,25 @@ namespace Firehose.Local.Tests.Destinations
         private static readonly DateTimeOffset Start = new(2026, 3, 4, 5, 6, 7, TimeSpan.Zero);
 
         [TestMethod]
+        [DataRow(false)]
+        [DataRow(true)]
+        public async Task Stop_BucketDirectoryUnwritable_StopAsyncReportsTheLoss(bool deleteFirst)
+        {
+            using var dir = new TempDirectory();
+            File.WriteAllText(Path.Combine(dir.Path, "blocked"), "a file where the bucket directory should be");
+            var server = await TestServer.StartAsync(dir.Path, o => o.Streams.Add(TestServer.S3Stream("lossy", bucket: "blocked")));
+            using var client = new LocalClient(server);
+            Assert.AreEqual(200, (await client.PutRecordBatchAsync("lossy", new[] { Encoding.UTF8.GetBytes("r1"), Encoding.UTF8.GetBytes("r2") })).Status);
+            if (deleteFirst)
+                Assert.AreEqual(200, (await client.CallAsync("DeleteDeliveryStream", new System.Text.Json.Nodes.JsonObject { ["DeliveryStreamName"] = "lossy" })).Status);
+
+            IOException error = await Assert.ThrowsExactlyAsync<IOException>(() => server.StopAsync());
+
+            StringAssert.Contains(error.Message, "stream lossy: 2 records (4 bytes) could not be delivered");
+            Assert.AreEqual("a file where the bucket directory should be", File.ReadAllText(Path.Combine(dir.Path, "blocked")));
+        }
+
+        [TestMethod]
         public async Task Flush_TwoBatches_OneObjectInFirehoseKeyLayout()
         {
             using var dir = new TempDirectory();

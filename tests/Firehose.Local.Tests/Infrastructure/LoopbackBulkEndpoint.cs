@@ -34,6 +34,9 @@ namespace Firehose.Local.Tests.Infrastructure
         /// <summary>Given the call number (1-based) and the request, the status and body to answer with.</summary>
         public Func<int, BulkRequest, (int Status, string Body)> Respond { get; set; } = (_, request) => (200, Answer(request, _ => null));
 
+        /// <summary>Awaited before answering each request (set an unfinished task to make the cluster hang).</summary>
+        public Task Gate { get; set; } = Task.CompletedTask;
+
         public static async Task<LoopbackBulkEndpoint> StartAsync()
         {
             var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
@@ -77,6 +80,7 @@ namespace Firehose.Local.Tests.Infrastructure
             using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
             var request = new BulkRequest(context.Request.Method, context.Request.Path.Value ?? "", context.Request.ContentType, await reader.ReadToEndAsync().ConfigureAwait(false));
             Requests.Enqueue(request);
+            await Gate.WaitAsync(context.RequestAborted).ConfigureAwait(false);
             var (status, body) = Respond(Interlocked.Increment(ref _calls), request);
             context.Response.StatusCode = status;
             context.Response.ContentType = "application/json";
