@@ -27,7 +27,7 @@ namespace NLog.Targets
     /// <c>&lt;target xsi:type="Firehose" deliveryStreamName="…"/&gt;</c>.
     /// </remarks>
     [Target("Firehose")]
-    public class FirehoseTarget : AsyncTaskTarget
+    public partial class FirehoseTarget : AsyncTaskTarget
     {
         private readonly Func<FirehoseClientSettings, IFirehoseClient> _clientFactory;
         private readonly BatchPlanner _planner = new BatchPlanner();
@@ -340,11 +340,12 @@ namespace NLog.Targets
             // One slot more than calls in flight: the call being filled (it hands its last record to the next one).
             var slots = new Stack<CallSlot>();
             for (int i = 0; i <= MaxRequestsInFlight; i++)
-                slots.Push(new CallSlot(new RecordSender(_client, backoff, Statistics, _logLimiter, this)));
+                slots.Push(new CallSlot(new RecordSender(_client, backoff, Statistics, _logLimiter, this, eventsInRecord: EventsInRecord)));
             _freeSlots = slots;
             _streams.Clear();   // options may have changed since a previous initialisation
             StartBuffer(RenderOption(BufferDirectory, nullEvent), backoff);
             StartQueueProbe();
+            StartObservability();
             InternalLogger.Info("{0}: sending to {1} (region {2}, stream {3}), credentials from {4}",
                 this, endpoint, region, _fixedStreamName ?? DeliveryStreamName.ToString(), credentialsSource);
         }
@@ -384,6 +385,7 @@ namespace NLog.Targets
             _replayTask = null;
             var client = Interlocked.Exchange(ref _client, null);
             client?.Dispose();
+            StopObservability();
         }
 
         /// <summary>How long events still waiting in NLog's queue when the target closes get to be delivered.</summary>
@@ -710,7 +712,7 @@ namespace NLog.Targets
             {
                 throw Config($"BufferDirectory '{directory}' cannot be used ({ex.GetType().Name}: {ex.Message}): give a directory this process may create and write, or leave BufferDirectory empty");
             }
-            var replayer = new BufferReplayer(_buffer, new RecordSender(_client!, backoff, Statistics, _logLimiter, this), _streams, Statistics, _logLimiter, this,
+            var replayer = new BufferReplayer(_buffer, new RecordSender(_client!, backoff, Statistics, _logLimiter, this, eventsInRecord: EventsInRecord), _streams, Statistics, _logLimiter, this,
                 idle: TimeSpan.FromMilliseconds(Math.Min(1000, Math.Max(50, RetryBaseDelayMilliseconds * 4))),
                 waitAfterFailure: TimeSpan.FromMilliseconds(Math.Max(RetryMaxDelayMilliseconds, 100)),
                 attempt: TimeSpan.FromMilliseconds(Math.Min(Math.Max(DeliveryTimeoutMilliseconds, 1000), 30000)),
@@ -1062,7 +1064,7 @@ namespace NLog.Targets
             int events = slot.EventsIn(result.Undelivered);
             lock (failures)
                 failures.Add($"stream '{state.Name}': {events} events, {result.Reason} (last error {result.LastError ?? "none"})");
-            Statistics.Undeliverable(events);
+            Statistics.Undeliverable(events, state.Name);
             if (_logLimiter.ShouldLog("undeliverable|" + state.Name + "|" + result.Reason, out int suppressed))
             {
                 InternalLogger.Error("{0}: gave up on {1} events for stream '{2}': {3} (last error {4}); NLog is told they failed{5}",
@@ -1113,7 +1115,7 @@ namespace NLog.Targets
                 slot.MarkHandled(record);
                 events += slot.EventCount(record);
             }
-            Statistics.Buffered(events);
+            Statistics.Buffered(events, state.Name);
             if (_logLimiter.ShouldLog("buffered|" + state.Name + "|" + why, out int held))
             {
                 InternalLogger.Warn("{0}: kept {1} events for stream '{2}' in the disk buffer to send later: {3}{4}",

@@ -191,6 +191,9 @@ namespace NLog.Targets.Firehose.Buffering
         /// <summary>The directory, as a full path.</summary>
         public string DirectoryPath => _directory;
 
+        /// <summary>Told the number of undelivered records whenever segments are deleted for the cap (the target counts them).</summary>
+        internal Action<long>? DroppedForCap { get; set; }
+
         /// <summary>The size a segment rolls at.</summary>
         internal long SegmentBytes => _segmentBytes;
 
@@ -880,6 +883,7 @@ namespace NLog.Targets.Firehose.Buffering
                 if (droppedSegments > 0)
                 {
                     Interlocked.Add(ref _droppedForCapRecords, droppedRecords);
+                    DroppedForCap?.Invoke(droppedRecords);
                     LogLimited("cap", null, "reached its cap of {0} bytes: deleted the {1} oldest segment(s) with {2} undelivered records ({3} records dropped for the cap so far; a packed record holds several events). Raise the cap or restore delivery",
                         _maxBytes, droppedSegments, droppedRecords, Interlocked.Read(ref _droppedForCapRecords));
                 }

@@ -106,7 +106,7 @@ namespace NLog.Targets.Firehose.Delivery
                     }
                     batch = null;
                     if (delivered > 0)
-                        _statistics.Replayed(EventsDelivered(batch0, result));
+                        _statistics.Replayed(EventsDelivered(batch0, result), batch0.Stream);
                     if (result.Undelivered.Count > 0)
                         Skip(state.Name, _waitAfterFailure);
                 }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Threading;
 using System.Threading.Tasks;
 using NLog.Common;
@@ -23,14 +24,22 @@ namespace NLog.Targets.Firehose.Delivery
         private readonly Func<DateTime> _utcNow;
         private readonly Func<TimeSpan, CancellationToken, Task> _delay;
         private readonly List<ReadOnlyMemory<byte>> _callRecords = new List<ReadOnlyMemory<byte>>();
+        private readonly Func<ReadOnlyMemory<byte>, int>? _eventsInRecord;
+
+        /// <summary>Firehose bills each record rounded up to this many bytes.</summary>
+        internal const int BillingUnitBytes = 5120;
 
         /// <summary>The reason given when a send stops because its token was cancelled.</summary>
         public const string Cancelled = "the write was cancelled (the target closed, or NLog's TaskTimeoutSeconds passed)";
 
-        /// <summary>Creates the sender. <paramref name="owner"/> names the target in log messages.</summary>
+        /// <summary>
+        /// Creates the sender. <paramref name="owner"/> names the target in log messages; <paramref name="eventsInRecord"/>
+        /// counts the events a record holds (more than one when records are packed; null: one).
+        /// </summary>
         public RecordSender(IFirehoseClient client, Backoff backoff, FirehoseStatistics statistics, LogRateLimiter logLimiter, object owner,
-            Func<DateTime>? utcNow = null, Func<TimeSpan, CancellationToken, Task>? delay = null)
+            Func<DateTime>? utcNow = null, Func<TimeSpan, CancellationToken, Task>? delay = null, Func<ReadOnlyMemory<byte>, int>? eventsInRecord = null)
         {
+            _eventsInRecord = eventsInRecord;
             _client = client;
             _backoff = backoff;
             _statistics = statistics;
@@ -92,9 +101,9 @@ namespace NLog.Targets.Firehose.Delivery
                 foreach (int index in pending)
                     _callRecords.Add(records[index]);
                 if (retry > 0)
-                    _statistics.Retried(pending.Count);
+                    _statistics.Retried(stream.Name, pending.Count, EventsIn(_callRecords));
 
-                _statistics.Request();
+                long started = Stopwatch.GetTimestamp();
                 PutRecordBatchResponse response;
                 try
                 {
@@ -102,13 +111,20 @@ namespace NLog.Targets.Firehose.Delivery
                 }
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                 {
+                    _statistics.Request(stream.Name, RequestOutcome.Cancelled, Stopwatch.GetElapsedTime(started), null, failedAsAWhole: false);
                     return new SendResult(pending, lastError, Cancelled);
                 }
                 catch (Exception ex) when (ex is not OutOfMemoryException)
                 {
                     FailureKind kind = FailureClassifier.Classify(ex, out string code);
                     lastError = code;
-                    _statistics.RequestFailed(ex is FirehoseServiceException ? "refused" : "error");
+                    string outcome = kind switch
+                    {
+                        FailureKind.Fatal => RequestOutcome.Refused,
+                        FailureKind.Throttled => RequestOutcome.Throttled,
+                        _ => code == "Timeout" ? RequestOutcome.Timeout : code == "MalformedResponse" ? RequestOutcome.Malformed : RequestOutcome.Error,
+                    };
+                    _statistics.Request(stream.Name, outcome, Stopwatch.GetElapsedTime(started), code, failedAsAWhole: true);
                     retry++;
                     if (kind == FailureKind.Fatal)
                     {
@@ -130,7 +146,7 @@ namespace NLog.Targets.Firehose.Delivery
                 {
                     // The HTTP client checks this already; a client that does not is answered like a malformed answer.
                     lastError = "MalformedResponse";
-                    _statistics.RequestFailed("error");
+                    _statistics.Request(stream.Name, RequestOutcome.Malformed, Stopwatch.GetElapsedTime(started), lastError, failedAsAWhole: true);
                     retry++;
                     await DelayAsync(Clamp(_backoff.Next(retry), deadlineUtc), cancellationToken).ConfigureAwait(false);
                     continue;
@@ -140,9 +156,11 @@ namespace NLog.Targets.Firehose.Delivery
                 if (stream.Breaker.OnSuccess())
                     InternalLogger.Info("{0}: stream '{1}' answers again; sending resumed", _owner, stream.Name);
 
+                TimeSpan took = Stopwatch.GetElapsedTime(started);
                 var failed = new List<int>();
                 int throttled = 0;
                 long acceptedBytes = 0;
+                long billedUnits = 0;
                 for (int i = 0; i < pending.Count; i++)
                 {
                     PutRecordBatchResponseEntry entry = response.RequestResponses[i];
@@ -155,11 +173,17 @@ namespace NLog.Targets.Firehose.Delivery
                     }
                     else
                     {
-                        acceptedBytes += records[pending[i]].Length;
+                        int length = records[pending[i]].Length;
+                        acceptedBytes += length;
+                        billedUnits += (length + BillingUnitBytes - 1) / BillingUnitBytes;
                     }
                 }
-                _statistics.Accepted(pending.Count - failed.Count, acceptedBytes);
-                _statistics.Rejected(failed.Count);
+                string answered = failed.Count == 0 ? RequestOutcome.Success
+                    : throttled == pending.Count ? RequestOutcome.Throttled
+                    : RequestOutcome.Partial;
+                _statistics.Request(stream.Name, answered, took, failed.Count == 0 ? null : lastError, failedAsAWhole: false);
+                _statistics.Accepted(stream.Name, pending.Count - failed.Count, acceptedBytes, billedUnits);
+                _statistics.Rejected(stream.Name, failed.Count);
 
                 stream.Rate.OnResult((double)throttled / pending.Count);
 
@@ -175,6 +199,17 @@ namespace NLog.Targets.Firehose.Delivery
                 retry++;
                 await DelayAsync(Clamp(_backoff.Next(retry), deadlineUtc), cancellationToken).ConfigureAwait(false);
             }
+        }
+
+        /// <summary>The events the records of a call hold.</summary>
+        private int EventsIn(List<ReadOnlyMemory<byte>> records)
+        {
+            if (_eventsInRecord is null)
+                return records.Count;
+            int events = 0;
+            foreach (ReadOnlyMemory<byte> record in records)
+                events += _eventsInRecord(record);
+            return events;
         }
 
         /// <summary>Gives up at the deadline, saying why: an open breaker if the stream's is open, else the timeout.</summary>

@@ -42,6 +42,13 @@ namespace NLog.Targets.Firehose.Delivery
                 _states.Clear();
         }
 
+        /// <summary>The states of every stream used since the last <see cref="Clear"/> (a copy), for metrics and health.</summary>
+        public List<StreamState> Snapshot()
+        {
+            lock (_states)
+                return new List<StreamState>(_states.Values);
+        }
+
         /// <summary>The state of <paramref name="stream"/> if it was ever used, else null.</summary>
         public StreamState? Find(string stream)
         {
