@@ -191,6 +191,8 @@ namespace NLog.Targets.Firehose.Tests.Delivery
             // report of what was given up at shutdown is the Error log with its count, and the counter.
             Assert.IsTrue(SpinWait.SpinUntil(() => h.Target.Statistics.EventsUndeliverable == 1, 10_000), "counted");
             Assert.IsLessThan(20_000, watch.ElapsedMilliseconds);
+            // The count comes just before the log line (the write ends on another thread than Dispose).
+            SpinWait.SpinUntil(() => log.Text.Contains("gave up on 1 events", StringComparison.Ordinal), 10_000);
             StringAssert.Contains(log.Text, "gave up on 1 events for stream 'test-stream': the write was cancelled (the target closed");
         }
 
