@@ -165,7 +165,7 @@ namespace NLog.Targets.Firehose.Benchmarks
 
         private const int CallerBurst = 2000;
 
-        /// <summary>--task-delay N: TaskDelayMilliseconds for the Firehose pipelines of the throughput runs (-1: the target's default, 100).</summary>
+        /// <summary>--task-delay N: TaskDelayMilliseconds for the Firehose pipelines of the throughput runs (-1: the target's default, 20).</summary>
         private static int TaskDelayOverride = -1;
 
         private static string Verdict(bool met) => met ? "MET" : "NOT MET";
@@ -427,10 +427,10 @@ namespace NLog.Targets.Firehose.Benchmarks
 
             public Logger Logger { get; }
 
-            /// <summary>A bare AsyncTaskTarget with the Firehose target's queue settings (BatchSize 2000, TaskDelay 100 ms, QueueLimit 10000).</summary>
+            /// <summary>A bare AsyncTaskTarget with the Firehose target's queue settings (BatchSize 2000, TaskDelay 20 ms, QueueLimit 10000).</summary>
             public static CallerPipeline Bare(string name, NLog.Layouts.Layout? layout)
             {
-                var target = new DiscardTarget("bare") { BatchSize = 2000, TaskDelayMilliseconds = 100, QueueLimit = 10000 };
+                var target = new DiscardTarget("bare") { BatchSize = 2000, TaskDelayMilliseconds = 20, QueueLimit = 10000 };
                 if (layout != null)
                     target.Layout = layout;
                 return new CallerPipeline(name, BenchEvent.Factory(target), owned: true);
