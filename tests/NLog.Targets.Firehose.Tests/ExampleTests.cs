@@ -105,6 +105,30 @@ namespace NLog.Targets.Firehose.Tests
         }
 
         [TestMethod]
+        public void ReadmeSnippets_LambdaAndHealth_CompiledInExamplesSnippets()
+        {
+            // Every C# block of these README sections appears, line for line (comment-only lines aside), in
+            // examples/Snippets, which the solution compiles.
+            static string Code(string text) => string.Join("\n", text.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith("//", System.StringComparison.Ordinal)));
+            string readme = File.ReadAllText(Path.Combine(TestPaths.RepositoryRoot, "README.md")).Replace("\r\n", "\n");
+            string snippets = string.Join("\n", Directory.GetFiles(Path.Combine(TestPaths.RepositoryRoot, "examples", "Snippets"), "*.cs").Select(f => Code(File.ReadAllText(f))));
+            int checkedBlocks = 0;
+            foreach (string section in new[] { "## AWS Lambda and other short-lived processes", "## Health" })
+            {
+                int start = readme.IndexOf(section, System.StringComparison.Ordinal);
+                Assert.IsGreaterThanOrEqualTo(0, start, section);
+                int end = readme.IndexOf("\n## ", start + section.Length, System.StringComparison.Ordinal);
+                string body = readme.Substring(start, (end < 0 ? readme.Length : end) - start);
+                foreach (System.Text.RegularExpressions.Match block in System.Text.RegularExpressions.Regex.Matches(body, "```csharp\n(.*?)```", System.Text.RegularExpressions.RegexOptions.Singleline))
+                {
+                    StringAssert.Contains(snippets, Code(block.Groups[1].Value), "README block not in examples/Snippets: " + block.Groups[1].Value);
+                    checkedBlocks++;
+                }
+            }
+            Assert.AreEqual(3, checkedBlocks);
+        }
+
+        [TestMethod]
         public void SampleConfig_EveryOptionWrittenOut_LoadsWithoutUnknownOptions()
         {
             string path = Path.Combine(TestPaths.RepositoryRoot, "nlog.sample.config");
