@@ -105,15 +105,17 @@ namespace NLog.Targets.Firehose.Tests
         }
 
         [TestMethod]
-        public void ReadmeSnippets_LambdaAndHealth_CompiledInExamplesSnippets()
+        public void ReadmeSnippets_HostingLambdaAndHealth_CompiledInExamples()
         {
             // Every C# block of these README sections appears, line for line (comment-only lines aside), in
-            // examples/Snippets, which the solution compiles.
+            // examples/Snippets or examples/WorkerService, which the solution compiles.
             static string Code(string text) => string.Join("\n", text.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith("//", System.StringComparison.Ordinal)));
             string readme = File.ReadAllText(Path.Combine(TestPaths.RepositoryRoot, "README.md")).Replace("\r\n", "\n");
-            string snippets = string.Join("\n", Directory.GetFiles(Path.Combine(TestPaths.RepositoryRoot, "examples", "Snippets"), "*.cs").Select(f => Code(File.ReadAllText(f))));
+            string snippets = string.Join("\n", Directory.GetFiles(Path.Combine(TestPaths.RepositoryRoot, "examples", "Snippets"), "*.cs")
+                .Concat(Directory.GetFiles(Path.Combine(TestPaths.RepositoryRoot, "examples", "WorkerService"), "*.cs"))
+                .Select(f => Code(File.ReadAllText(f))));
             int checkedBlocks = 0;
-            foreach (string section in new[] { "## AWS Lambda and other short-lived processes", "## Health" })
+            foreach (string section in new[] { "## .NET hosting", "## AWS Lambda and other short-lived processes", "## Health" })
             {
                 int start = readme.IndexOf(section, System.StringComparison.Ordinal);
                 Assert.IsGreaterThanOrEqualTo(0, start, section);
@@ -125,7 +127,7 @@ namespace NLog.Targets.Firehose.Tests
                     checkedBlocks++;
                 }
             }
-            Assert.AreEqual(3, checkedBlocks);
+            Assert.AreEqual(4, checkedBlocks);
         }
 
         [TestMethod]
