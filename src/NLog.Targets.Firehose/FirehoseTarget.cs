@@ -67,7 +67,11 @@ namespace NLog.Targets
         private int _writesStarted;
         private int _stallSeenAt = -1;
         private int _pumping;
+        private volatile bool _pumpStopping;
+        private Wrappers.AsyncTargetWrapperOverflowAction? _configuredOverflowAction;
         private CancellationTokenSource? _pumpStop;
+        // The pump's batch in progress (taken from the queue, not yet written): a Flush waits for it.
+        private Task _pumpBatch = Task.CompletedTask;
         private readonly Func<bool> _queueUnderPressure;
 
         /// <summary>
@@ -356,9 +360,15 @@ namespace NLog.Targets
             // NLog's close clears its queue unseen: take what still waits there first. NLog has marked the target closed, so
             // no new event is queued; threads its Block overflow holds are woken by the draining and queue theirs, which
             // the drain waits a moment for.
-            _stallTimer?.Dispose();   // the stall pump stops first: like NLog's writer, a write of it in flight is cancelled
+            // The stall pump stops first: a batch it has taken gets the time queued events get at close, then is cancelled.
+            _stallTimer?.Dispose();
             _stallTimer = null;
+            _pumpStopping = true;
+            Task pumpBatch = Volatile.Read(ref _pumpBatch);
+            if (!pumpBatch.IsCompleted)
+                ((IAsyncResult)pumpBatch).AsyncWaitHandle.WaitOne(CloseDeliveryTime + TimeSpan.FromSeconds(1));
             _pumpStop?.Cancel();
+            _pumpStop?.Dispose();
             _pumpStop = null;
             NLogQueueProbe? probe = _queueProbe;
             List<AsyncLogEventInfo>? queued = probe?.Drain(OverflowAction == Wrappers.AsyncTargetWrapperOverflowAction.Block ? TimeSpan.FromMilliseconds(50) : TimeSpan.Zero);
@@ -371,11 +381,15 @@ namespace NLog.Targets
             probe?.Dispose();
             if (_configuredQueueLimit >= 0)
                 QueueLimit = _configuredQueueLimit;   // undo the lowering by MaxQueueBytes, for a later initialisation
+            if (_configuredOverflowAction is { } configured)
+                OverflowAction = configured;          // undo the Block taken on inside a blocking AsyncWrapper
+            _configuredOverflowAction = null;
+            // Let a write still unwinding (NLog's, the pump's) finish with the client and the buffer before they go
+            // (none of them needs the target's lock).
+            if (_writeGate.Wait(TimeSpan.FromSeconds(10)))
+                _writeGate.Release();
             if (_buffer != null)
             {
-                // Let the write and the replay loop finish with the buffer before it closes (neither needs the target's lock).
-                if (_writeGate.Wait(TimeSpan.FromSeconds(10)))
-                    _writeGate.Release();
                 _replayTask?.Wait(TimeSpan.FromSeconds(10));
                 _buffer.Dispose();
                 _buffer = null;
@@ -401,6 +415,7 @@ namespace NLog.Targets
             _queueProbe = NLogQueueProbe.TryCreate(this, OnQueueDropped, out string? whyNot);
             if (_queueProbe != null && OverflowAction == Wrappers.AsyncTargetWrapperOverflowAction.Block)
             {
+                _pumpStopping = false;
                 _pumpStop = new CancellationTokenSource();
                 _stallTimer = new Timer(CheckStall, null, StallCheckInterval, StallCheckInterval);
             }
@@ -426,37 +441,67 @@ namespace NLog.Targets
         /// </summary>
         private void BlockLikeAnEnclosingAsyncWrapper()
         {
-            if (OverflowAction != Wrappers.AsyncTargetWrapperOverflowAction.Discard || LoggingConfiguration is null)
+            LoggingConfiguration? configuration = LoggingConfiguration;
+            if (OverflowAction != Wrappers.AsyncTargetWrapperOverflowAction.Discard || configuration is null)
                 return;
-            var parents = new Dictionary<Target, Target>();
-            foreach (Target target in LoggingConfiguration.AllTargets)
+            // A target that rules write to directly is written to by the application's threads: it keeps its Discard.
+            foreach (LoggingRule rule in configuration.LoggingRules)
             {
-                if (target is Wrappers.WrapperTargetBase wrapper && wrapper.WrappedTarget != null)
-                    parents[wrapper.WrappedTarget] = wrapper;
-                else if (target is Wrappers.CompoundTargetBase compound)
+                if (rule.Targets.Contains(this))
+                    return;
+            }
+            var parents = new Dictionary<Target, List<Target>>();
+            foreach (Target target in configuration.AllTargets)
+            {
+                IEnumerable<Target> children = target switch
                 {
-                    foreach (Target child in compound.Targets)
-                        parents[child] = compound;
+                    Wrappers.WrapperTargetBase wrapper when wrapper.WrappedTarget != null => new[] { wrapper.WrappedTarget },
+                    Wrappers.CompoundTargetBase compound => compound.Targets,
+                    _ => Array.Empty<Target>(),
+                };
+                foreach (Target child in children)
+                {
+                    if (!parents.TryGetValue(child, out var list))
+                        parents[child] = list = new List<Target>();
+                    if (!list.Contains(target))
+                        list.Add(target);
                 }
             }
-            for (Target current = this; parents.TryGetValue(current, out Target? parent) && parents.Count > 0; current = parent)
+            // Every way up from this target must pass a blocking AsyncWrapper first (then no application thread writes to
+            // the target's queue; the wrapper's writer does).
+            if (AllPathsBlockAt(this, parents, new HashSet<Target>(), out Wrappers.AsyncTargetWrapper? wrapperFound) && wrapperFound != null)
+            {
+                _configuredOverflowAction = OverflowAction;
+                OverflowAction = Wrappers.AsyncTargetWrapperOverflowAction.Block;
+                InternalLogger.Info("{0}: inside {1} with OverflowAction Block, so the target blocks too instead of discarding what the wrapper hands it", this, wrapperFound);
+            }
+        }
+
+        private static bool AllPathsBlockAt(Target target, Dictionary<Target, List<Target>> parents, HashSet<Target> seen, out Wrappers.AsyncTargetWrapper? wrapper)
+        {
+            wrapper = null;
+            if (!parents.TryGetValue(target, out var list) || list.Count == 0 || !seen.Add(target))
+                return false;   // reached from rules (or a cycle): an application thread may write here
+            foreach (Target parent in list)
             {
                 if (parent is Wrappers.AsyncTargetWrapper async)
                 {
-                    if (async.OverflowAction == Wrappers.AsyncTargetWrapperOverflowAction.Block)
-                    {
-                        OverflowAction = Wrappers.AsyncTargetWrapperOverflowAction.Block;
-                        InternalLogger.Info("{0}: inside {1} with OverflowAction Block, so the target blocks too instead of discarding what the wrapper hands it", this, async);
-                    }
-                    return;
+                    if (async.OverflowAction != Wrappers.AsyncTargetWrapperOverflowAction.Block)
+                        return false;
+                    wrapper = async;
+                    continue;
                 }
+                if (!AllPathsBlockAt(parent, parents, seen, out var above))
+                    return false;
+                wrapper ??= above;
             }
+            return true;
         }
 
         /// <summary>
         /// The stall pump, for OverflowAction Block. A thread that writes to a full queue waits for room while it may hold the
         /// target's lock (an AsyncWrapper writes its batches under it), and NLog's writer needs that lock to take events:
-        /// with NLog 6.2 that deadlocks. When the queue has stayed full for a tick with no write started and none running,
+        /// with NLog 6.2 that deadlocks. When the queue has held events for a tick with no write started and none running,
         /// the target takes events from the queue itself (without the lock), writes them and completes their continuations,
         /// and goes on doing so, next to NLog's writer and one write at a time, until the queue has been empty for about a
         /// second.
@@ -467,7 +512,7 @@ namespace NLog.Targets
             if (probe is null || Volatile.Read(ref _pumping) == 1)
                 return;
             int writes = Volatile.Read(ref _writesStarted);
-            if (probe.Count < QueueLimit || _writeGate.CurrentCount == 0)
+            if (probe.Count == 0 || _writeGate.CurrentCount == 0)
             {
                 _stallSeenAt = -1;
                 return;
@@ -489,12 +534,12 @@ namespace NLog.Targets
             {
                 if (_logLimiter.ShouldLog("stall-pump", out int suppressed))
                 {
-                    InternalLogger.Warn("{0}: NLog's queue is full and its writer is stalled (OverflowAction Block, with the target written to under its lock, as inside an AsyncWrapper): the target drains the queue itself{1}",
+                    InternalLogger.Warn("{0}: NLog's queue holds events and its writer is stalled (OverflowAction Block, with the target written to under its lock, as inside an AsyncWrapper): the target drains the queue itself{1}",
                         this, LogRateLimiter.Suppressed(suppressed));
                 }
                 CancellationToken stop = _pumpStop?.Token ?? new CancellationToken(true);
                 int idle = 0;
-                while (!stop.IsCancellationRequested)
+                while (!stop.IsCancellationRequested && !_pumpStopping)
                 {
                     // Once a stall was seen, the queue stays drained here (next to NLog's writer, one write at a time)
                     // until it has been empty for a while: the blocked writer fills it again at once otherwise.
@@ -503,57 +548,15 @@ namespace NLog.Targets
                         break;
                     if (probe.Count == 0 || !await _writeGate.WaitAsync(0).ConfigureAwait(false))
                     {
-                        if (probe.Count == 0 && ++idle >= PumpIdleRounds)
+                        if (probe.Count > 0)
+                            idle = 0;   // NLog's writer is busy: not quiet
+                        else if (++idle >= PumpIdleRounds)
                             break;
                         await Task.Delay(PumpIdleWait, stop).ConfigureAwait(false);
                         continue;
                     }
                     idle = 0;
-                    List<AsyncLogEventInfo> items;
-                    Exception? failure = null;
-                    try
-                    {
-                        items = probe.Take(Math.Max(1, BatchSize));
-                        var events = new List<LogEventInfo>(items.Count);
-                        foreach (var item in items)
-                        {
-                            if (!probe.IsFlushRequest(item))
-                                events.Add(item.LogEvent);
-                        }
-                        if (events.Count > 0)
-                        {
-                            Statistics.Received(events.Count);
-                            ReportOverflow(closing: false);
-                            try
-                            {
-                                await WriteBatchAsync(events, MonotonicClock.UtcNow.AddMilliseconds(DeliveryTimeoutMilliseconds), stop).ConfigureAwait(false);
-                            }
-                            catch (Exception ex) when (ex is not OutOfMemoryException)
-                            {
-                                failure = ex;
-                            }
-                        }
-                    }
-                    finally
-                    {
-                        _writeGate.Release();
-                    }
-                    foreach (var item in items)
-                    {
-                        try
-                        {
-                            // A flush request taken here may have events before it in a write NLog's writer has taken but
-                            // not finished: it is handed back to NLog's flush, which waits for that write too.
-                            if (probe.IsFlushRequest(item))
-                                base.FlushAsync(item.Continuation);
-                            else
-                                item.Continuation(failure);
-                        }
-                        catch (Exception ex) when (ex is not OutOfMemoryException)
-                        {
-                            InternalLogger.Debug(ex, "{0}: a continuation failed", this);
-                        }
-                    }
+                    await PumpBatchAsync(probe, stop).ConfigureAwait(false);   // releases the gate
                 }
             }
             catch (OperationCanceledException)
@@ -568,6 +571,85 @@ namespace NLog.Targets
             {
                 Volatile.Write(ref _pumping, 0);
             }
+        }
+
+        /// <summary>
+        /// Takes one batch from NLog's queue and writes it (holding the write gate, which it releases), then completes the
+        /// continuations. A Flush that comes while the batch is out of the queue waits for it (<see cref="FlushAsync"/>).
+        /// </summary>
+        private async Task PumpBatchAsync(NLogQueueProbe probe, CancellationToken stop)
+        {
+            var batchDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Volatile.Write(ref _pumpBatch, batchDone.Task);   // before taking: a Flush from now on waits for it
+            var items = new List<AsyncLogEventInfo>();
+            Exception? failure = null;
+            try
+            {
+                try
+                {
+                    items = probe.Take(Math.Max(1, BatchSize));
+                    var events = new List<LogEventInfo>(items.Count);
+                    foreach (var item in items)
+                    {
+                        if (!probe.IsFlushRequest(item))
+                            events.Add(item.LogEvent);
+                    }
+                    if (events.Count > 0)
+                    {
+                        Statistics.Received(events.Count);
+                        ReportOverflow(closing: false);
+                        try
+                        {
+                            await WriteBatchAsync(events, MonotonicClock.UtcNow.AddMilliseconds(DeliveryTimeoutMilliseconds), stop, nlogWrite: false).ConfigureAwait(false);
+                        }
+                        catch (Exception ex) when (ex is not OutOfMemoryException)
+                        {
+                            failure = ex;
+                        }
+                    }
+                }
+                finally
+                {
+                    _writeGate.Release();
+                }
+                foreach (var item in items)
+                {
+                    try
+                    {
+                        // A flush request taken here may have events before it in a write NLog's writer has taken but
+                        // not finished: it is handed back to NLog's flush, which waits for that write too.
+                        if (probe.IsFlushRequest(item))
+                            base.FlushAsync(item.Continuation);
+                        else
+                            item.Continuation(failure);
+                    }
+                    catch (Exception ex) when (ex is not OutOfMemoryException)
+                    {
+                        InternalLogger.Debug(ex, "{0}: a continuation failed", this);
+                    }
+                }
+            }
+            finally
+            {
+                batchDone.SetResult();
+            }
+        }
+
+        /// <summary>
+        /// Flushes like NLog's AsyncTaskTarget, and also waits for a batch the stall pump has taken from the queue but not
+        /// yet written (NLog knows nothing of it).
+        /// </summary>
+        /// <param name="asyncContinuation">Called when everything written before the flush is done.</param>
+        /// <remarks>Default: not applicable.</remarks>
+        protected override void FlushAsync(AsyncContinuation asyncContinuation)
+        {
+            Task pumpBatch = Volatile.Read(ref _pumpBatch);
+            if (pumpBatch.IsCompleted)
+            {
+                base.FlushAsync(asyncContinuation);
+                return;
+            }
+            base.FlushAsync(ex => pumpBatch.ContinueWith(_ => asyncContinuation(ex), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default));
         }
 
         /// <summary>Called on the logging thread for each item NLog's Discard overflow drops: only counts it (reported by the writer).</summary>
@@ -608,8 +690,15 @@ namespace NLog.Targets
             if (_queueProbe is null)
                 return;
             _budget.Observe(events, bytes);
-            if (OverflowAction != Wrappers.AsyncTargetWrapperOverflowAction.Grow && QueueLimit != _budget.Limit)
-                QueueLimit = _budget.Limit;
+            int limit = _budget.Limit;
+            if (OverflowAction != Wrappers.AsyncTargetWrapperOverflowAction.Grow && QueueLimit != limit)
+            {
+                bool raised = limit > QueueLimit;
+                QueueLimit = limit;
+                // A raised limit does not wake threads NLog's Block overflow holds; a dequeue (even of nothing) does.
+                if (raised && OverflowAction == Wrappers.AsyncTargetWrapperOverflowAction.Block)
+                    _queueProbe?.Take(0);
+            }
         }
 
         /// <summary>Whether NLog's queue is half full or more, so that a disk buffer should take what is not delivered at once.</summary>
@@ -676,7 +765,7 @@ namespace NLog.Targets
             }
             try
             {
-                await WriteBatchAsync(events, MonotonicClock.UtcNow + CloseDeliveryTime, stop.Token).ConfigureAwait(false);
+                await WriteBatchAsync(events, MonotonicClock.UtcNow + CloseDeliveryTime, stop.Token, nlogWrite: false).ConfigureAwait(false);
             }
             finally
             {
@@ -770,7 +859,12 @@ namespace NLog.Targets
             }
         }
 
-        private async Task WriteBatchAsync(IList<LogEventInfo> logEvents, DateTime deadline, CancellationToken cancellationToken)
+        /// <summary>
+        /// Writes <paramref name="logEvents"/>. <paramref name="nlogWrite"/>: a write NLog started (and may re-run with its
+        /// RetryCount), which alone keeps the record of accepted events for that re-run; the stall pump's and the close's
+        /// writes leave it alone.
+        /// </summary>
+        private async Task WriteBatchAsync(IList<LogEventInfo> logEvents, DateTime deadline, CancellationToken cancellationToken, bool nlogWrite = true)
         {
             if (_client is null || _freeSlots.Count == 0)
                 throw new InvalidOperationException("the Firehose target is not initialised");
@@ -821,11 +915,14 @@ namespace NLog.Targets
                 // Remembered only for NLog's retry of this same failed write (also one that failed with an error): every
                 // event of it that Firehose has accepted (now, or in an earlier attempt and skipped now). A write that
                 // succeeds forgets it all.
-                _acceptedInFailedWrite.Clear();
-                if (undelivered > 0 || !completed)
+                if (nlogWrite)
                 {
-                    foreach (LogEventInfo accepted in _acceptedThisWrite)
-                        _acceptedInFailedWrite.Add(accepted);
+                    _acceptedInFailedWrite.Clear();
+                    if (undelivered > 0 || !completed)
+                    {
+                        foreach (LogEventInfo accepted in _acceptedThisWrite)
+                            _acceptedInFailedWrite.Add(accepted);
+                    }
                 }
                 _acceptedThisWrite.Clear();   // drop the references until the next write
             }

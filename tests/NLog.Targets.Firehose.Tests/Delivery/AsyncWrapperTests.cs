@@ -51,6 +51,8 @@ namespace NLog.Targets.Firehose.Tests.Delivery
             target.BatchSize = 100;
             target.MaxRequestsInFlight = 1;
             var wrapper = new AsyncTargetWrapper("async", target) { OverflowAction = wrapperAction, QueueLimit = 200, BatchSize = 50 };
+            long wrapperDrops = 0;
+            wrapper.LogEventDropped += (_, _) => Interlocked.Increment(ref wrapperDrops);
             var factory = TargetHarness.Configure(new LogFactory { ThrowConfigExceptions = true }, wrapper);
             if (wrapperAction == AsyncTargetWrapperOverflowAction.Block && targetAction == AsyncTargetWrapperOverflowAction.Discard)
                 Assert.AreEqual(AsyncTargetWrapperOverflowAction.Block, target.OverflowAction, "inside a blocking wrapper the target blocks too");
@@ -70,15 +72,94 @@ namespace NLog.Targets.Firehose.Tests.Delivery
 
             int total = 2 * perThread;
             long targetDrops = target.Statistics.EventsDroppedOverflow;
-            if (wrapperAction != AsyncTargetWrapperOverflowAction.Discard && targetAction != AsyncTargetWrapperOverflowAction.Discard)
+            Assert.IsTrue(received.Values.All(n => n == 1), $"no event written twice ({wrapperAction}/{targetAction})");
+            Assert.AreEqual(total, received.Count + targetDrops + Interlocked.Read(ref wrapperDrops),
+                $"every event delivered or counted as dropped, by the target or by the wrapper ({wrapperAction}/{targetAction})");
+            if (wrapperAction == AsyncTargetWrapperOverflowAction.Block)
+                Assert.AreEqual(total, received.Count, $"nothing lost when the wrapper blocks ({wrapperAction}/{targetAction})");
+        }
+
+        private static IFirehoseClient SlowClient(ConcurrentDictionary<string, int> received, int delayMilliseconds, bool honourCancellation = false)
+        {
+            var client = Substitute.For<IFirehoseClient>();
+            client.PutRecordBatchAsync(default!, default!, default).ReturnsForAnyArgs(async ci =>
             {
-                Assert.AreEqual(total, received.Count, $"nothing lost ({wrapperAction}/{targetAction})");
-                Assert.AreEqual(0, targetDrops);
-            }
-            else
+                var records = ci.ArgAt<IReadOnlyList<ReadOnlyMemory<byte>>>(1);
+                var texts = records.Select(r => System.Text.Encoding.UTF8.GetString(r.Span).TrimEnd('\n').Split('|')[0]).ToList();
+                await Task.Delay(delayMilliseconds, honourCancellation ? ci.ArgAt<CancellationToken>(2) : CancellationToken.None).ConfigureAwait(false);
+                foreach (string text in texts)
+                    received.AddOrUpdate(text, 1, (_, n) => n + 1);   // counted once answered
+                return new PutRecordBatchResponse(0, false, records.Select(_ => new PutRecordBatchResponseEntry("id", null, null)).ToList());
+            });
+            return client;
+        }
+
+        [TestMethod]
+        public void AsyncWrapperBlock_QueueLimitMovedByMaxQueueBytes_NoDeadlock()
+        {
+            // Large events of changing sizes make MaxQueueBytes move the target's queue limit up and down while the
+            // wrapper's writer is blocked in the full queue.
+            var received = new ConcurrentDictionary<string, int>();
+            var target = TargetHarness.NewTarget(_ => SlowClient(received, 20));
+            target.Layout = "${message}";
+            target.OverflowAction = AsyncTargetWrapperOverflowAction.Block;
+            target.QueueLimit = 3000;
+            target.MaxQueueBytes = 40L * 1024 * 1024;
+            target.BatchSize = 1000;
+            target.MaxRequestsInFlight = 1;
+            var wrapper = new AsyncTargetWrapper("async", target) { OverflowAction = AsyncTargetWrapperOverflowAction.Block, QueueLimit = 200, BatchSize = 50 };
+            var factory = TargetHarness.Configure(new LogFactory { ThrowConfigExceptions = true }, wrapper);
+            int expected = 0;
+            for (int phase = 0; phase < 3; phase++)
             {
-                Assert.IsLessThanOrEqualTo(total, received.Count + targetDrops, $"what the target dropped is counted ({wrapperAction}/{targetAction})");
+                int size = phase % 2 == 0 ? 30000 : 12000;
+                var logging = Task.WhenAll(Enumerable.Range(0, 2).Select(t => Task.Run(() =>
+                {
+                    var logger = factory.GetLogger("W" + t);
+                    var random = new Random(phase * 10 + t);
+                    for (int i = 0; i < 1500; i++)
+                    {
+                        logger.Info($"p{phase}t{t}-{i}|" + new string('x', size + random.Next(-2000, 2000)));
+                        if (i % 60 == 59)
+                            Thread.Sleep(10);
+                    }
+                })));
+                expected += 3000;
+                Assert.IsTrue(logging.Wait(TimeSpan.FromSeconds(60)), $"logging stuck in phase {phase} (QueueLimit {target.QueueLimit}, received {received.Count})");
+                factory.Flush(TimeSpan.FromSeconds(30));
+                Assert.AreEqual(expected, received.Count, $"phase {phase}: every event delivered by the flush");
             }
+            Assert.IsTrue(Task.Run(() => factory.Shutdown()).Wait(TimeSpan.FromSeconds(60)), "shutdown hung");
+            Assert.IsTrue(received.Values.All(n => n == 1));
+        }
+
+        [TestMethod]
+        [DataRow(false)]
+        [DataRow(true)]
+        public void AsyncWrapperBlock_FlushWhileThePumpWrites_ReturnsOnlyAfterEarlierEventsAreWritten(bool shutdownAfterFlush)
+        {
+            var received = new ConcurrentDictionary<string, int>();
+            var target = TargetHarness.NewTarget(_ => SlowClient(received, 300, honourCancellation: true));
+            target.Layout = "${message}";
+            target.OverflowAction = AsyncTargetWrapperOverflowAction.Block;
+            target.QueueLimit = 50;
+            target.BatchSize = 50;
+            target.MaxRequestsInFlight = 1;
+            var wrapper = new AsyncTargetWrapper("async", target) { OverflowAction = AsyncTargetWrapperOverflowAction.Block, QueueLimit = 50, BatchSize = 25 };
+            var factory = TargetHarness.Configure(new LogFactory { ThrowConfigExceptions = true }, wrapper);
+            var logger = factory.GetLogger("L");
+            for (int i = 0; i < 200; i++)
+                logger.Info($"a{i}");
+            Assert.IsTrue(SpinWait.SpinUntil(() => received.Count == 200, 30_000), "the first 200 delivered");
+            for (int i = 0; i < 5; i++)
+                logger.Info($"b{i}");
+            Thread.Sleep(60);   // the pump (still running) may take them now
+            factory.Flush(TimeSpan.FromSeconds(30));
+            if (shutdownAfterFlush)
+                factory.Shutdown();
+            Assert.AreEqual(205, received.Count, "Flush returns only after the events logged before it are written");
+            if (!shutdownAfterFlush)
+                factory.Shutdown();
         }
     }
 }
