@@ -55,7 +55,8 @@ namespace NLog.Targets.Firehose.Benchmarks
                 var firehose = new FirehosePipeline(server);
                 var file = new FilePipeline(Path.Combine(root, "file", "bench.json"));
                 var canned = new FirehosePipeline(server, cannedHttp: true);
-                var throughput = Alternate(new IPipeline[] { firehose, file, canned }, events, reps, ref failures);
+                var wrapped = new FirehosePipeline(server, wrapped: true);
+                var throughput = Alternate(new IPipeline[] { firehose, file, canned, wrapped }, events, reps, ref failures);
                 double fhRate = Median(throughput[0].Select(r => r.EventsPerSecond));
                 double fileRate = Median(throughput[1].Select(r => r.EventsPerSecond));
                 long fhRequests = throughput[0].Sum(r => r.Requests);
@@ -78,7 +79,7 @@ namespace NLog.Targets.Firehose.Benchmarks
                 // Every event of the Firehose runs reached Firehose Local's S3 directory.
                 await server.FlushAsync().ConfigureAwait(false);
                 long delivered = BenchEvent.CountLines(Path.Combine(server.DataDirectory, "bench-bucket"));
-                long expectedDelivered = firehose.TotalLogged + callerFirehose.Logged + billing.Sum(b => b.Result.TotalEvents);
+                long expectedDelivered = firehose.TotalLogged + wrapped.TotalLogged + callerFirehose.Logged + billing.Sum(b => b.Result.TotalEvents);
                 if (delivered != expectedDelivered)
                 {
                     failures++;
@@ -88,6 +89,7 @@ namespace NLog.Targets.Firehose.Benchmarks
                 firehose.Dispose();
                 file.Dispose();
                 canned.Dispose();
+                wrapped.Dispose();
                 callerFirehose.Dispose();
                 bareDefault.Dispose();
                 bareJson.Dispose();
@@ -118,6 +120,9 @@ namespace NLog.Targets.Firehose.Benchmarks
                 PrintThroughputRow("(attribution) Firehose target → canned HTTP handler", throughput[2]);
                 Console.WriteLine($"  ratio Firehose / File = {fhRate / fileRate:F2}×   (goal ≥ 0.9×, aim ≥ 1.0×) {Verdict(fhRate / fileRate >= 0.9)}");
                 Console.WriteLine($"  (attribution: the target without socket and server reaches {Median(throughput[2].Select(r => r.EventsPerSecond)) / fileRate:F2}× File)");
+                PrintThroughputRow("AsyncWrapper(Block) → Firehose target → Firehose Local", throughput[3]);
+                double wrappedRatio = Median(throughput[3].Select(r => r.EventsPerSecond)) / fhRate;
+                Console.WriteLine($"  ratio wrapped / unwrapped = {wrappedRatio:F2}×   (goal ≥ 0.8×) {Verdict(wrappedRatio >= 0.8)}");
                 Console.WriteLine();
                 Console.WriteLine("2. Caller thread per Logger.Info (Stopwatch and GC.GetAllocatedBytesForCurrentThread, background draining), median:");
                 foreach (var c in caller)
@@ -310,7 +315,7 @@ namespace NLog.Targets.Firehose.Benchmarks
         {
             private long _sent, _requests, _undeliverable, _dropped;
 
-            public FirehosePipeline(FirehoseLocalServer server, int? inFlight = null, bool cannedHttp = false)
+            public FirehosePipeline(FirehoseLocalServer server, int? inFlight = null, bool cannedHttp = false, bool wrapped = false)
             {
                 Target = cannedHttp ? CannedTarget() : BenchEvent.FirehoseTarget(server);
                 if (inFlight is int k)
@@ -323,8 +328,10 @@ namespace NLog.Targets.Firehose.Benchmarks
                 Target.OverflowAction = AsyncTargetWrapperOverflowAction.Block;
                 if (TaskDelayOverride >= 0 && inFlight is null)
                     Target.TaskDelayMilliseconds = TaskDelayOverride;
-                Name = cannedHttp ? "Firehose (canned HTTP handler)" : inFlight is null ? "Firehose" : $"Firehose in-flight {inFlight}";
-                Factory = BenchEvent.Factory(Target);
+                Name = (wrapped ? "AsyncWrapper(Block) → " : string.Empty)
+                    + (cannedHttp ? "Firehose (canned HTTP handler)" : inFlight is null ? "Firehose" : $"Firehose in-flight {inFlight}");
+                // Wrapped: NLog's AsyncWrapper (Block, its defaults otherwise) in front of the same target.
+                Factory = BenchEvent.Factory(wrapped ? new AsyncTargetWrapper("async", Target) { OverflowAction = AsyncTargetWrapperOverflowAction.Block } : Target);
                 Logger = Factory.GetLogger(BenchEvent.LoggerName);
             }
 
