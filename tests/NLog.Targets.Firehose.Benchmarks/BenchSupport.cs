@@ -28,13 +28,16 @@ namespace NLog.Targets.Firehose.Benchmarks
         /// </summary>
         public static void Log(Logger logger, int i) => logger.Info("Order {OrderId} shipped to {Customer} in {ElapsedMs} ms", i, "customer-4711", 42);
 
-        /// <summary>The target's default JSON layout (the same object FirehoseTarget builds), for the pipelines that are not FirehoseTarget.</summary>
+        /// <summary>The target's default layout (the same kind of object FirehoseTarget builds: JSON rendered on the background thread unless the event needs the logging thread), for the pipelines that are not FirehoseTarget.</summary>
         public static Layout JsonLayout() => FirehoseJsonLayout.Create(Layout.FromString(ServiceName));
 
-        /// <summary>The default JSON layout with parts removed (to attribute costs): the event.id attribute, scope properties.</summary>
-        public static Layout JsonLayout(bool eventId = true, bool scopeProperties = true)
+        /// <summary>
+        /// The same document as a plain NLog <see cref="NLog.Layouts.JsonLayout"/> (what a FileTarget user writes to get it: with
+        /// IncludeScopeProperties, which NLog renders on the logging thread), optionally with parts removed to attribute costs.
+        /// </summary>
+        public static Layout PlainJsonLayout(bool eventId = true, bool scopeProperties = true)
         {
-            JsonLayout layout = FirehoseJsonLayout.Create(Layout.FromString(ServiceName));
+            JsonLayout layout = FirehoseJsonLayout.CreateJson(Layout.FromString(ServiceName));
             if (!eventId)
             {
                 for (int i = layout.Attributes.Count - 1; i >= 0; i--)

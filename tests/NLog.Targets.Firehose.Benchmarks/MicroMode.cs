@@ -51,10 +51,11 @@ namespace NLog.Targets.Firehose.Benchmarks
 
         /// <summary>
         /// Firehose: the target (instant client). Bare: a discarding AsyncTaskTarget with NLog's default layout.
-        /// BareJsonLayout: the same with the Firehose JSON layout. BareJsonNoEventId / BareJsonNoScope: that layout without
-        /// the event.id attribute / with IncludeScopeProperties=false, to attribute the caller-thread cost.
+        /// BareJsonLayout: the same with the target's default layout. BarePlainJson: with the same document as a plain NLog
+        /// JsonLayout (IncludeScopeProperties, rendered on the logging thread). BareJsonNoEventId / BareJsonNoScope: that
+        /// plain layout without the event.id attribute / with IncludeScopeProperties=false, to attribute the caller-thread cost.
         /// </summary>
-        [Params("Firehose", "Bare", "BareJsonLayout", "BareJsonNoEventId", "BareJsonNoScope")]
+        [Params("Firehose", "Bare", "BareJsonLayout", "BarePlainJson", "BareJsonNoEventId", "BareJsonNoScope")]
         public string Target { get; set; } = "Firehose";
 
         [GlobalSetup]
@@ -74,8 +75,9 @@ namespace NLog.Targets.Firehose.Benchmarks
                 },
                 "Bare" => new DiscardTarget("bare") { BatchSize = 2000, TaskDelayMilliseconds = 100, QueueLimit = 20000 },
                 "BareJsonLayout" => new DiscardTarget("bare-json") { BatchSize = 2000, TaskDelayMilliseconds = 100, QueueLimit = 20000, Layout = BenchEvent.JsonLayout() },
-                "BareJsonNoEventId" => new DiscardTarget("bare-json") { BatchSize = 2000, TaskDelayMilliseconds = 100, QueueLimit = 20000, Layout = BenchEvent.JsonLayout(eventId: false) },
-                _ => new DiscardTarget("bare-json") { BatchSize = 2000, TaskDelayMilliseconds = 100, QueueLimit = 20000, Layout = BenchEvent.JsonLayout(scopeProperties: false) },
+                "BarePlainJson" => new DiscardTarget("bare-json") { BatchSize = 2000, TaskDelayMilliseconds = 100, QueueLimit = 20000, Layout = BenchEvent.PlainJsonLayout() },
+                "BareJsonNoEventId" => new DiscardTarget("bare-json") { BatchSize = 2000, TaskDelayMilliseconds = 100, QueueLimit = 20000, Layout = BenchEvent.PlainJsonLayout(eventId: false) },
+                _ => new DiscardTarget("bare-json") { BatchSize = 2000, TaskDelayMilliseconds = 100, QueueLimit = 20000, Layout = BenchEvent.PlainJsonLayout(scopeProperties: false) },
             };
             _factory = BenchEvent.Factory(target);
             _logger = _factory.GetLogger(BenchEvent.LoggerName);

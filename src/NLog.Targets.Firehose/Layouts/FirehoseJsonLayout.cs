@@ -25,15 +25,24 @@ namespace NLog.Targets.Firehose.Layouts
         public static readonly string[] ObjectNames = { "event", "log", "error", "host", "process", "service" };
 
         /// <summary>
-        /// Creates the default layout. <paramref name="serviceName"/> renders the <c>service.name</c> field.
+        /// Creates the default layout: the JSON document of <see cref="CreateJson"/> with scope properties, rendered on the
+        /// target's background thread where that gives the same document (<see cref="ScopeDeferringLayout"/>).
+        /// <paramref name="serviceName"/> renders the <c>service.name</c> field.
         /// </summary>
-        public static JsonLayout Create(Layout serviceName)
+        public static ScopeDeferringLayout Create(Layout serviceName)
+            => new ScopeDeferringLayout(CreateJson(serviceName, includeScopeProperties: true), CreateJson(serviceName, includeScopeProperties: false));
+
+        /// <summary>
+        /// Creates the default layout's JSON document as a plain <see cref="JsonLayout"/>, with or without the scope
+        /// properties. <paramref name="serviceName"/> renders the <c>service.name</c> field.
+        /// </summary>
+        public static JsonLayout CreateJson(Layout serviceName, bool includeScopeProperties = true)
         {
             var layout = new JsonLayout
             {
                 SuppressSpaces = true,
                 IncludeEventProperties = true,
-                IncludeScopeProperties = true,
+                IncludeScopeProperties = includeScopeProperties,
                 ExcludeEmptyProperties = false,
                 MaxRecursionLimit = 1,
             };

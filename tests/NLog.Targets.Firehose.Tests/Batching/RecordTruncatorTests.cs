@@ -52,7 +52,7 @@ namespace NLog.Targets.Firehose.Tests.Batching
         /// <summary>Renders an event with the target's real default layout.</summary>
         private static byte[] DefaultLayoutRecord(string message, Exception? exception = null)
         {
-            JsonLayout layout = FirehoseJsonLayout.Create("checkout-api");
+            JsonLayout layout = FirehoseJsonLayout.CreateJson("checkout-api");
             var logEvent = new LogEventInfo(LogLevel.Error, "Orders.Checkout", message) { Exception = exception };
             logEvent.Properties["OrderId"] = 42;
             logEvent.Properties["Customer"] = "ACME Corp";
