@@ -643,13 +643,18 @@ namespace NLog.Targets
         /// <remarks>Default: not applicable.</remarks>
         protected override void FlushAsync(AsyncContinuation asyncContinuation)
         {
-            Task pumpBatch = Volatile.Read(ref _pumpBatch);
-            if (pumpBatch.IsCompleted)
+            // The pump's batch is read only once NLog's flush is done (at once when NLog finds its queue empty): the pump
+            // sets it before it takes events, so a batch taken before NLog looked at the queue is always seen here. Read
+            // before NLog's flush, a batch taken in between would be missed and Flush would return before its events
+            // were written.
+            base.FlushAsync(ex =>
             {
-                base.FlushAsync(asyncContinuation);
-                return;
-            }
-            base.FlushAsync(ex => pumpBatch.ContinueWith(_ => asyncContinuation(ex), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default));
+                Task pumpBatch = Volatile.Read(ref _pumpBatch);
+                if (pumpBatch.IsCompleted)
+                    asyncContinuation(ex);
+                else
+                    pumpBatch.ContinueWith(_ => asyncContinuation(ex), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+            });
         }
 
         /// <summary>Called on the logging thread for each item NLog's Discard overflow drops: only counts it (reported by the writer).</summary>
