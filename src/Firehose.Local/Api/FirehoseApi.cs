@@ -40,7 +40,7 @@ namespace Firehose.Local.Api
         {
             try
             {
-                JsonNode answer = await ProcessAsync(context).ConfigureAwait(false);
+                Action<Utf8JsonWriter> answer = await ProcessAsync(context).ConfigureAwait(false);
                 await AwsJson.WriteAsync(context, 200, answer).ConfigureAwait(false);
             }
             catch (ServiceException ex)
@@ -57,7 +57,7 @@ namespace Firehose.Local.Api
             }
         }
 
-        private async Task<JsonNode> ProcessAsync(HttpContext context)
+        private async Task<Action<Utf8JsonWriter>> ProcessAsync(HttpContext context)
         {
             HttpRequest request = context.Request;
             if (!HttpMethods.IsPost(request.Method) || request.Path.Value is not ("/" or ""))
@@ -66,9 +66,7 @@ namespace Firehose.Local.Api
             byte[] body;
             try
             {
-                using var buffer = new MemoryStream();
-                await request.Body.CopyToAsync(buffer, context.RequestAborted).ConfigureAwait(false);
-                body = buffer.ToArray();
+                body = await ReadBodyAsync(request, context.RequestAborted).ConfigureAwait(false);
             }
             catch (BadHttpRequestException ex)
             {
@@ -102,36 +100,57 @@ namespace Firehose.Local.Api
             if (FaultDice.Roll(_faults.ServerErrorRate))
                 throw new ServiceException(500, ErrorTypes.InternalFailure, "The request processing has failed because of an unknown error, exception or failure (Firehose Local: injected).");
 
-            JsonElement input;
+            JsonDocument document;
             try
             {
-                using JsonDocument document = JsonDocument.Parse(body.Length == 0 ? "{}"u8.ToArray() : body);
-                if (document.RootElement.ValueKind != JsonValueKind.Object)
-                    throw new ServiceException(400, ErrorTypes.Serialization, "The request body must be a JSON object.");
-                input = document.RootElement.Clone();
+                document = JsonDocument.Parse(body.Length == 0 ? "{}"u8.ToArray() : body);
             }
             catch (JsonException ex)
             {
                 throw new ServiceException(400, ErrorTypes.Serialization, "The request body is not valid JSON: " + ex.Message);
             }
 
-            try
+            // The operations read the input while the document is open and keep none of it (record data is copied out).
+            using (document)
             {
-                return operation switch
+                JsonElement input = document.RootElement;
+                if (input.ValueKind != JsonValueKind.Object)
+                    throw new ServiceException(400, ErrorTypes.Serialization, "The request body must be a JSON object.");
+                try
                 {
-                    "PutRecordBatch" => _operations.PutRecordBatch(input),
-                    "PutRecord" => _operations.PutRecord(input),
-                    "CreateDeliveryStream" => _operations.CreateDeliveryStream(input),
-                    "DescribeDeliveryStream" => _operations.DescribeDeliveryStream(input),
-                    "ListDeliveryStreams" => _operations.ListDeliveryStreams(input),
-                    "DeleteDeliveryStream" => _operations.DeleteDeliveryStream(input),
-                    _ => throw new ServiceException(400, ErrorTypes.UnknownOperation, $"Firehose Local does not implement the operation {operation}."),
-                };
+                    return operation switch
+                    {
+                        "PutRecordBatch" => _operations.PutRecordBatch(input).WriteTo,
+                        "PutRecord" => Answer(_operations.PutRecord(input)),
+                        "CreateDeliveryStream" => Answer(_operations.CreateDeliveryStream(input)),
+                        "DescribeDeliveryStream" => Answer(_operations.DescribeDeliveryStream(input)),
+                        "ListDeliveryStreams" => Answer(_operations.ListDeliveryStreams(input)),
+                        "DeleteDeliveryStream" => Answer(_operations.DeleteDeliveryStream(input)),
+                        _ => throw new ServiceException(400, ErrorTypes.UnknownOperation, $"Firehose Local does not implement the operation {operation}."),
+                    };
+                }
+                catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException or KeyNotFoundException)
+                {
+                    throw new ServiceException(400, ErrorTypes.Serialization, ex.Message);
+                }
             }
-            catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException or KeyNotFoundException)
+        }
+
+        private static Action<Utf8JsonWriter> Answer(JsonNode node) => writer => node.WriteTo(writer);
+
+        /// <summary>Reads the whole body, into an array of the declared length when there is one.</summary>
+        private static async Task<byte[]> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+        {
+            long? declared = request.ContentLength;
+            if (declared is > 0 and <= int.MaxValue)
             {
-                throw new ServiceException(400, ErrorTypes.Serialization, ex.Message);
+                var body = new byte[(int)declared.Value];
+                await request.Body.ReadExactlyAsync(body, cancellationToken).ConfigureAwait(false);
+                return body;
             }
+            using var buffer = new MemoryStream();
+            await request.Body.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+            return buffer.ToArray();
         }
     }
 }

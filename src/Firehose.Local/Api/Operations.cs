@@ -101,7 +101,7 @@ namespace Firehose.Local.Api
             string name = StreamNameOf(input);
             if (!input.TryGetProperty("Record", out JsonElement record) || record.ValueKind == JsonValueKind.Null)
                 throw ServiceException.Validation("null", "record", "Member must not be null");
-            byte[] data = DataOf(record, "record.data");
+            byte[] data = DataOf(record, 0);
             DeliveryStream stream = _streams.Get(name);
             if (FaultDice.Roll(_faults.ThrottleRate) || FaultDice.Roll(_faults.RecordFailureRate))
                 throw new ServiceException(503, ErrorTypes.ServiceUnavailable, "Slow down.");
@@ -110,7 +110,7 @@ namespace Firehose.Local.Api
             return new JsonObject { ["RecordId"] = accepted.RecordId, ["Encrypted"] = false };
         }
 
-        public JsonNode PutRecordBatch(JsonElement input)
+        public PutRecordBatchAnswer PutRecordBatch(JsonElement input)
         {
             string name = StreamNameOf(input);
             if (!input.TryGetProperty("Records", out JsonElement records) || records.ValueKind == JsonValueKind.Null)
@@ -128,7 +128,7 @@ namespace Firehose.Local.Api
             foreach (JsonElement record in records.EnumerateArray())
             {
                 index++;
-                byte[] bytes = DataOf(record, $"records.{index.ToString(CultureInfo.InvariantCulture)}.member.data");
+                byte[] bytes = DataOf(record, index);
                 total += bytes.Length;
                 data.Add(bytes);
             }
@@ -142,23 +142,21 @@ namespace Firehose.Local.Api
             DateTimeOffset now = _clock.GetUtcNow();
             double failureRate = _faults.RecordFailureRate;
             var accepted = new List<BufferedRecord>(count);
-            var responses = new JsonArray();
-            int failed = 0;
+            var answer = new PutRecordBatchAnswer(count);
             foreach (byte[] bytes in data)
             {
                 if (FaultDice.Roll(failureRate))
                 {
-                    failed++;
-                    responses.Add(new JsonObject { ["ErrorCode"] = ErrorTypes.ServiceUnavailable, ["ErrorMessage"] = "Slow down." });
+                    answer.Failed(ErrorTypes.ServiceUnavailable, "Slow down.");
                     continue;
                 }
                 var record = new BufferedRecord(bytes, NewRecordId(), now);
                 accepted.Add(record);
-                responses.Add(new JsonObject { ["RecordId"] = record.RecordId });
+                answer.Accepted(record.RecordId);
             }
             if (accepted.Count > 0)
                 AddOrNotFound(stream, accepted);
-            return new JsonObject { ["FailedPutCount"] = failed, ["Encrypted"] = false, ["RequestResponses"] = responses };
+            return answer;
         }
 
         /// <summary>
@@ -221,24 +219,36 @@ namespace Firehose.Local.Api
             return value.ValueKind == JsonValueKind.String ? value.GetString() : throw new ServiceException(400, ErrorTypes.Serialization, member + " must be a string.");
         }
 
-        private static byte[] DataOf(JsonElement record, string member)
+        /// <summary>
+        /// The data of a record: <paramref name="index"/> 0 for PutRecord's record, else the record's 1-based place in a
+        /// batch (the member's name in an error, made only when there is one).
+        /// </summary>
+        private static byte[] DataOf(JsonElement record, int index)
         {
             if (record.ValueKind != JsonValueKind.Object)
                 throw new ServiceException(400, ErrorTypes.Serialization, "A record must be a JSON object.");
             if (!record.TryGetProperty("Data", out JsonElement data) || data.ValueKind == JsonValueKind.Null)
-                throw ServiceException.Validation("null", member, "Member must not be null");
+                throw ServiceException.Validation("null", MemberName(index), "Member must not be null");
             if (data.ValueKind != JsonValueKind.String || !data.TryGetBytesFromBase64(out byte[]? bytes))
             {
                 if (data.ValueKind == JsonValueKind.String && data.GetString()!.Length == 0)
                     bytes = Array.Empty<byte>();
                 else
-                    throw new ServiceException(400, ErrorTypes.Serialization, $"'{member}' is not valid base64.");
+                    throw new ServiceException(400, ErrorTypes.Serialization, $"'{MemberName(index)}' is not valid base64.");
             }
             if (bytes.Length > MaxRecordBytes)
-                throw ServiceException.Validation("java.nio.HeapByteBuffer[pos=0 lim=" + bytes.Length.ToString(CultureInfo.InvariantCulture) + "]", member, "Member must have length less than or equal to 1024000");
+                throw ServiceException.Validation("java.nio.HeapByteBuffer[pos=0 lim=" + bytes.Length.ToString(CultureInfo.InvariantCulture) + "]", MemberName(index), "Member must have length less than or equal to 1024000");
             return bytes;
         }
 
-        private static string NewRecordId() => Guid.NewGuid().ToString("N") + Guid.NewGuid().ToString("N");
+        private static string MemberName(int index)
+            => index == 0 ? "record.data" : $"records.{index.ToString(CultureInfo.InvariantCulture)}.member.data";
+
+        /// <summary>A random prefix per process (as long as two GUIDs, like the ids the tool answered before) and a counter: unique, cheap to make.</summary>
+        private static readonly string RecordIdPrefix = Guid.NewGuid().ToString("N") + Guid.NewGuid().ToString("N").Substring(0, 16);
+        private static long s_recordCounter;
+
+        private static string NewRecordId()
+            => string.Concat(RecordIdPrefix, Interlocked.Increment(ref s_recordCounter).ToString("x16", CultureInfo.InvariantCulture));
     }
 }

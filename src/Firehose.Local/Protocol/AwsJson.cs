@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Tasks;
@@ -19,14 +20,20 @@ namespace Firehose.Local.Protocol
             ReadCommentHandling = JsonCommentHandling.Disallow,
         };
 
-        public static async Task WriteAsync(HttpContext context, int status, JsonNode body)
+        public static Task WriteAsync(HttpContext context, int status, JsonNode body)
+            => WriteAsync(context, status, writer => body.WriteTo(writer));
+
+        /// <summary>Answers with status <paramref name="status"/> and the JSON that <paramref name="write"/> writes.</summary>
+        public static async Task WriteAsync(HttpContext context, int status, Action<Utf8JsonWriter> write)
         {
+            var payload = new ArrayBufferWriter<byte>(256);
+            using (var writer = new Utf8JsonWriter(payload))
+                write(writer);
             context.Response.StatusCode = status;
             context.Response.ContentType = ContentType;
             context.Response.Headers["x-amzn-RequestId"] = Guid.NewGuid().ToString();
-            byte[] payload = JsonSerializer.SerializeToUtf8Bytes(body);
-            context.Response.ContentLength = payload.Length;
-            await context.Response.Body.WriteAsync(payload, context.RequestAborted).ConfigureAwait(false);
+            context.Response.ContentLength = payload.WrittenCount;
+            await context.Response.Body.WriteAsync(payload.WrittenMemory, context.RequestAborted).ConfigureAwait(false);
         }
 
         public static Task WriteErrorAsync(HttpContext context, int status, string errorType, string message)
