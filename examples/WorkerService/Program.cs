@@ -21,6 +21,10 @@ namespace Firehose.Examples.WorkerService
     {
         public static void Main(string[] args)
         {
+            // Kept to report, after the host has stopped, that NLog closed the target (GetHealth() says NotInitialized).
+            FirehoseTarget? firehose = null;
+            LogManager.ConfigurationChanged += (_, e) => firehose ??= e.ActivatedConfiguration?.FindTargetByName<FirehoseTarget>("firehose");
+
             // appsettings*.json are read from beside the program, wherever it is started from.
             HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
@@ -41,7 +45,7 @@ namespace Firehose.Examples.WorkerService
             builder.Services.AddHostedService<Worker>();
             using IHost host = builder.Build();
             host.Run();
-            Console.WriteLine("Host stopped; NLog flushed and closed the Firehose target.");
+            Console.WriteLine("Host stopped; Firehose target state: " + (firehose?.GetHealth().State.ToString() ?? "no Firehose target"));
         }
     }
 }

@@ -5,7 +5,9 @@ using System.IO;
 using System.Linq;
 using System.Text.Json;
 using System.Threading.Tasks;
+using Microsoft.Extensions.Configuration;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
+using NLog.Extensions.Logging;
 using NLog.Targets.Firehose.Tests.Infrastructure;
 
 namespace NLog.Targets.Firehose.Tests
@@ -105,7 +107,7 @@ namespace NLog.Targets.Firehose.Tests
         }
 
         [TestMethod]
-        public void ReadmeSnippets_HostingLambdaAndHealth_CompiledInExamples()
+        public void ReadmeSnippets_HostingLambdaMetricsAndHealth_CompiledInExamples()
         {
             // Every C# block of these README sections appears, line for line (comment-only lines aside), in
             // examples/Snippets or examples/WorkerService, which the solution compiles.
@@ -115,7 +117,7 @@ namespace NLog.Targets.Firehose.Tests
                 .Concat(Directory.GetFiles(Path.Combine(TestPaths.RepositoryRoot, "examples", "WorkerService"), "*.cs"))
                 .Select(f => Code(File.ReadAllText(f))));
             int checkedBlocks = 0;
-            foreach (string section in new[] { "## .NET hosting", "## AWS Lambda and other short-lived processes", "## Health" })
+            foreach (string section in new[] { "## .NET hosting", "## AWS Lambda and other short-lived processes", "## Metrics", "## Health" })
             {
                 int start = readme.IndexOf(section, System.StringComparison.Ordinal);
                 Assert.IsGreaterThanOrEqualTo(0, start, section);
@@ -127,7 +129,36 @@ namespace NLog.Targets.Firehose.Tests
                     checkedBlocks++;
                 }
             }
-            Assert.AreEqual(4, checkedBlocks);
+            Assert.AreEqual(5, checkedBlocks);
+        }
+
+        [TestMethod]
+        public void ReadmeAppSettingsBlock_LoadedThroughNLogExtensionsLogging_BuildsFirehoseTarget()
+        {
+            // The README's appsettings.json block (".NET hosting"), as Microsoft.Extensions.Configuration reads the file,
+            // loaded the way the WorkerService does; throwConfigExceptions in the block makes an unknown option throw.
+            string readme = File.ReadAllText(Path.Combine(TestPaths.RepositoryRoot, "README.md")).Replace("\r\n", "\n");
+            int start = readme.IndexOf("## .NET hosting", System.StringComparison.Ordinal);
+            int end = readme.IndexOf("\n## ", start + 1, System.StringComparison.Ordinal);
+            var blocks = System.Text.RegularExpressions.Regex.Matches(readme.Substring(start, end - start), "```json\n(.*?)```", System.Text.RegularExpressions.RegexOptions.Singleline);
+            Assert.HasCount(1, blocks, "one appsettings.json block in the hosting section");
+            IConfiguration configuration = new ConfigurationBuilder()
+                .AddJsonStream(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(blocks[0].Groups[1].Value)))
+                .Build();
+
+            using var factory = new LogFactory();
+            factory.Setup().LoadConfigurationFromSection(configuration);
+
+            var target = factory.Configuration!.FindTargetByName<FirehoseTarget>("firehose");
+            Assert.IsNotNull(target, "the block's \"firehose\" target is a FirehoseTarget");
+            var info = LogEventInfo.CreateNullEvent();
+            Assert.AreEqual("worker-logs", target.DeliveryStreamName.Render(info));
+            Assert.AreEqual("us-east-1", target.Region!.Render(info));
+            Assert.AreEqual("orders-api", target.ServiceName!.Render(info));
+            Assert.IsNotNull(target.ResolvedEndpoint, "initialised from the block");
+            Assert.IsTrue(factory.GetLogger("Orders.Api").IsInfoEnabled, "the catch-all rule writes Info to the target");
+            Assert.IsFalse(factory.GetLogger("Microsoft.Hosting.Lifetime").IsDebugEnabled, "Microsoft.* below Info is dropped");
+            CollectionAssert.Contains(factory.Configuration.LoggingRules.SelectMany(r => r.Targets).ToList(), target);
         }
 
         [TestMethod]

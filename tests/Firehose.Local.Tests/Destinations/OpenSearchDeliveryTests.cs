@@ -68,6 +68,27 @@ namespace Firehose.Local.Tests.Destinations
         }
 
         [TestMethod]
+        [DataRow("2026-03-04T20:30:00Z", 5, "app-2026-03-04")]    // local 2026-03-05 01:30 +05:00
+        [DataRow("2026-03-04T05:06:07Z", -8, "app-2026-03-04")]   // local 2026-03-03 21:06 -08:00
+        public async Task Flush_ClockInNonUtcOffset_IndexRotatedByUtcDate(string utcArrival, int clockOffsetHours, string expectedIndex)
+        {
+            using var dir = new TempDirectory();
+            await using var cluster = await LoopbackBulkEndpoint.StartAsync();
+            var clock = new ManualClock(DateTimeOffset.Parse(utcArrival, System.Globalization.CultureInfo.InvariantCulture), TimeSpan.FromHours(clockOffsetHours));
+            await using var server = await TestServer.StartAsync(dir.Path, o =>
+            {
+                o.TimeProvider = clock;
+                o.Streams.Add(Stream("os", cluster.Url.ToString(), rotation: "OneDay"));
+            });
+            using var client = new LocalClient(server);
+            await client.PutRecordBatchAsync("os", Docs("{\"m\":1}"));
+
+            await server.FlushAsync();
+
+            StringAssert.StartsWith(cluster.Requests.Single().Body, $"{{\"index\":{{\"_index\":\"{expectedIndex}\",");
+        }
+
+        [TestMethod]
         public async Task Flush_ClusterRejectsOneDocument_FailedDocumentInBackupLayout()
         {
             using var dir = new TempDirectory();

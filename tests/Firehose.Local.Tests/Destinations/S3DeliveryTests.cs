@@ -35,10 +35,14 @@ namespace Firehose.Local.Tests.Destinations
         }
 
         [TestMethod]
-        public async Task Flush_TwoBatches_OneObjectInFirehoseKeyLayout()
+        [DataRow(0)]
+        [DataRow(5)]    // local 10:06:07 on the same day
+        [DataRow(-8)]   // local 21:06:07 the day before
+        public async Task Flush_TwoBatches_OneObjectInFirehoseKeyLayout(int clockOffsetHours)
         {
             using var dir = new TempDirectory();
-            var clock = new ManualClock(Start);
+            // The key is in UTC whatever the offset of the clock's times (and its local time zone).
+            var clock = new ManualClock(Start, TimeSpan.FromHours(clockOffsetHours));
             await using var server = await TestServer.StartAsync(dir.Path, o =>
             {
                 o.TimeProvider = clock;

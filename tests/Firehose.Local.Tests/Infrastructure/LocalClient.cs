@@ -33,6 +33,9 @@ namespace Firehose.Local.Tests.Infrastructure
             _secretKey = secretKey;
         }
 
+        /// <summary>The time requests are signed at (X-Amz-Date); null for now.</summary>
+        public DateTime? SigningTime { get; set; }
+
         public Task<ApiResponse> CallAsync(string operation, JsonNode body) => CallAsync(operation, Encoding.UTF8.GetBytes(body.ToJsonString()));
 
         public async Task<ApiResponse> CallAsync(string operation, byte[] body, Action<HttpRequestMessage>? tamper = null)
@@ -47,7 +50,7 @@ namespace Firehose.Local.Tests.Infrastructure
                 toSign.Headers.Add(new KeyValuePair<string, string>("host", _url.Authority));
                 toSign.Headers.Add(new KeyValuePair<string, string>("content-type", "application/x-amz-json-1.1"));
                 toSign.Headers.Add(new KeyValuePair<string, string>("x-amz-target", "Firehose_20150804." + operation));
-                SigV4Signature signature = new SigV4Signer(_region, "firehose").Sign(toSign, new ImmutableCredentials(_accessKey, _secretKey, null), DateTime.UtcNow);
+                SigV4Signature signature = new SigV4Signer(_region, "firehose").Sign(toSign, new ImmutableCredentials(_accessKey, _secretKey, null), SigningTime ?? DateTime.UtcNow);
                 foreach (var header in signature.HeadersToAdd)
                     request.Headers.TryAddWithoutValidation(header.Key, header.Value);
             }

@@ -115,6 +115,42 @@ namespace Firehose.Local.Tests.Protocol
         }
 
         [TestMethod]
+        public async Task Signature_VerifySignaturesNotSet_UnsignedRejected()
+        {
+            using var dir = new TempDirectory();
+            // The options as a user gets them: VerifySignatures left at its default.
+            await using var server = await TestServer.StartAsync(dir.Path, o => o.Streams.Add(TestServer.S3Stream("s")));
+            using var unsigned = new LocalClient(server, accessKey: null, secretKey: null);
+
+            ApiResponse response = await unsigned.CallAsync("DescribeDeliveryStream", DescribeBody);
+
+            Assert.AreEqual(400, response.Status);
+            Assert.AreEqual("MissingAuthenticationTokenException", response.ErrorType);
+            Assert.AreEqual("Missing Authentication Token", response.Message);
+        }
+
+        [TestMethod]
+        [DataRow(-16, 400)]   // older than the default 15 minutes
+        [DataRow(16, 400)]    // as far in the future
+        [DataRow(-14, 200)]   // within the skew
+        public async Task Signature_XAmzDateMinutesFromNow_RejectedBeyondDefaultSkew(int minutes, int expectedStatus)
+        {
+            using var dir = new TempDirectory();
+            await using var server = await TestServer.StartAsync(dir.Path, o => o.Streams.Add(TestServer.S3Stream("s")));
+            using var client = new LocalClient(server) { SigningTime = DateTime.UtcNow.AddMinutes(minutes) };
+
+            ApiResponse response = await client.CallAsync("DescribeDeliveryStream", DescribeBody);
+
+            Assert.AreEqual(expectedStatus, response.Status, response.ToString());
+            if (expectedStatus == 400)
+            {
+                Assert.AreEqual("InvalidSignatureException", response.ErrorType);
+                StringAssert.StartsWith(response.Message, "Signature expired: ");
+                StringAssert.Contains(response.Message, "(+/- 15 min.)");
+            }
+        }
+
+        [TestMethod]
         public async Task Signature_VerificationOff_UnsignedAccepted()
         {
             using var dir = new TempDirectory();
