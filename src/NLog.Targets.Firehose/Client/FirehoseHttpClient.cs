@@ -26,7 +26,9 @@ namespace NLog.Targets.Firehose.Client
         private readonly AWSCredentials _credentials;
         private readonly Func<DateTime> _utcNow;
         private readonly TimeSpan _timeout;
-        private ArrayBufferWriter<byte>? _spareBody;
+        /// <summary>Request bodies kept for the next calls: one per call in flight, so concurrent calls do not each grow a new one.</summary>
+        private readonly System.Collections.Concurrent.ConcurrentBag<ArrayBufferWriter<byte>> _spareBodies = new System.Collections.Concurrent.ConcurrentBag<ArrayBufferWriter<byte>>();
+        private const int MaxSpareBodies = 16;
         private long _clockOffsetTicks;
         private readonly object _owner;
 
@@ -63,7 +65,7 @@ namespace NLog.Targets.Firehose.Client
         /// <inheritdoc/>
         public async Task<PutRecordBatchResponse> PutRecordBatchAsync(string deliveryStreamName, IReadOnlyList<ReadOnlyMemory<byte>> records, CancellationToken cancellationToken)
         {
-            ArrayBufferWriter<byte> body = Interlocked.Exchange(ref _spareBody, null) ?? new ArrayBufferWriter<byte>(64 * 1024);
+            ArrayBufferWriter<byte> body = _spareBodies.TryTake(out ArrayBufferWriter<byte>? spare) ? spare : new ArrayBufferWriter<byte>(64 * 1024);
             try
             {
                 body.Clear();
@@ -94,8 +96,8 @@ namespace NLog.Targets.Firehose.Client
             }
             finally
             {
-                if (body.Capacity <= 8 * 1024 * 1024)
-                    Interlocked.CompareExchange(ref _spareBody, body, null);
+                if (body.Capacity <= 8 * 1024 * 1024 && _spareBodies.Count < MaxSpareBodies)
+                    _spareBodies.Add(body);
             }
         }
 
