@@ -107,7 +107,26 @@ namespace NLog.Targets.Firehose.Delivery
                 PutRecordBatchResponse response;
                 try
                 {
-                    response = await _client.PutRecordBatchAsync(stream.Name, _callRecords, cancellationToken).ConfigureAwait(false);
+                    // A call that does not end when cancelled (a client that ignores the token) is left behind, so that
+                    // the write still ends when the target closes or NLog's TaskTimeoutSeconds passes: its records then
+                    // go to the disk buffer or are reported, instead of being held by a write that never ends.
+                    Task<PutRecordBatchResponse> call = _client.PutRecordBatchAsync(stream.Name, _callRecords, cancellationToken);
+                    if (!call.IsCompleted && cancellationToken.CanBeCanceled)
+                    {
+                        try
+                        {
+                            response = await call.WaitAsync(cancellationToken).ConfigureAwait(false);
+                        }
+                        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !call.IsCompleted)
+                        {
+                            _ = call.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                            throw;
+                        }
+                    }
+                    else
+                    {
+                        response = await call.ConfigureAwait(false);
+                    }
                 }
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                 {
