@@ -184,7 +184,7 @@ namespace NLog.Targets.Firehose.Tests.Infrastructure
 
             Assert.AreEqual(3000, duplicates);
             Assert.AreEqual(297_000, distinct);
-            Assert.IsLessThan(TimeSpan.FromSeconds(5), watch.Elapsed, "quadratic work would take hours; linear takes well under a second");
+            Assert.IsLessThan(TimeSpan.FromSeconds(60), watch.Elapsed, "quadratic work would take hours; linear takes about a second even on a loaded machine");
         }
 
         [TestMethod]
