@@ -66,6 +66,8 @@ namespace NLog.Targets
         // of them went there since the last Warn about it.
         private OverflowSpill? _spill;
         private long _spilledUnreported;
+        // The close's write of what was still queued (it holds the write gate): its events as they settle.
+        private CloseLedger? _closeLedger;
         // The stall pump (see CheckStall): a timer, the writes NLog started (to tell a stalled writer), and whether it runs.
         private Timer? _stallTimer;
         private int _writesStarted;
@@ -751,7 +753,7 @@ namespace NLog.Targets
                 foreach (LogEventInfo logEvent in events)
                 {
                     string name = _fixedStreamName ?? DeliveryStreamName.Render(logEvent);
-                    if (_fixedStreamName is null && !IsValidStreamName(name, logEvent))
+                    if (_fixedStreamName is null && !IsValidStreamName(name, logEvent, settle: false))
                         continue;
                     render.Clear();
                     Layout.Render(logEvent, render);
@@ -763,7 +765,7 @@ namespace NLog.Targets
                         byte[]? cut = Truncated(render, logEvent, size);
                         if (cut is null)
                         {
-                            DropOversize(logEvent, size);
+                            DropOversize(logEvent, size, settle: false);
                             continue;
                         }
                         records.AddBytes(cut, _delimiter);
@@ -896,20 +898,28 @@ namespace NLog.Targets
             {
                 InternalLogger.Debug("{0}: closing with {1} events still queued: delivering them", this, events.Count);
                 Statistics.Received(events.Count);
-                Task write = Task.Run(() => WriteAtCloseAsync(events));
-                TimeSpan wait = CloseDeliveryTime + TimeSpan.FromSeconds(15);
+                var ledger = new CloseLedger(events.Count);
+                Task write = Task.Run(() => WriteAtCloseAsync(events, ledger));
+                TimeSpan wait = CloseDeliveryTime + CloseWriteGrace;
                 if (!((IAsyncResult)write).AsyncWaitHandle.WaitOne(wait))
                 {
-                    // The write goes on in the background, and may still deliver some; NLog is told they failed.
-                    Statistics.Undeliverable(events.Count);
-                    failure = new FirehoseDeliveryException($"{events.Count} events queued at close were not written within {wait.TotalSeconds:0} s", events.Count);
+                    // The write goes on in the background (a call that ignores its cancellation); what it has not settled
+                    // yet is given up now, counted once here, and the write counts (and keeps on disk) nothing more.
+                    int left = ledger.Abandon();
+                    Statistics.Undeliverable(left);
+                    failure = new FirehoseDeliveryException($"{left} of {events.Count} events queued at close were not written within {wait.TotalSeconds:0.#} s", left);
                 }
                 else if (write.Exception?.GetBaseException() is Exception ex)
+                {
                     failure = ex;
+                    int left = ledger.Abandon();   // an unexpected error: what the write had not counted
+                    if (left > 0)
+                        Statistics.Undeliverable(left);
+                }
                 if (failure != null)
                 {
                     InternalLogger.Error("{0}: closed with {1} events that were still queued and could not be delivered{2}: {3}",
-                        this, events.Count, _buffer is null ? " (no BufferDirectory to keep them)" : string.Empty, failure.Message);
+                        this, ledger.Failed, _buffer is null ? " (no BufferDirectory to keep them)" : string.Empty, failure.Message);
                 }
             }
             foreach (var item in queued)
@@ -925,23 +935,35 @@ namespace NLog.Targets
             }
         }
 
-        private async Task WriteAtCloseAsync(List<LogEventInfo> events)
+        /// <summary>How long, past <see cref="CloseDeliveryTime"/>, the close waits for its write of the queued events (tests shorten it).</summary>
+        internal TimeSpan CloseWriteGrace { get; set; } = TimeSpan.FromSeconds(15);
+
+        private async Task WriteAtCloseAsync(List<LogEventInfo> events, CloseLedger ledger)
         {
             using var stop = new CancellationTokenSource(CloseDeliveryTime);
             if (!await _writeGate.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false))
             {
-                Statistics.Undeliverable(events.Count);
+                if (ledger.Settle(events.Count, failed: true))
+                    Statistics.Undeliverable(events.Count);
                 throw new FirehoseDeliveryException($"{events.Count} events queued at close were not written: an earlier write did not finish", events.Count);
             }
+            Volatile.Write(ref _closeLedger, ledger);
             try
             {
                 await WriteBatchAsync(events, MonotonicClock.UtcNow + CloseDeliveryTime, stop.Token, nlogWrite: false).ConfigureAwait(false);
             }
             finally
             {
+                Volatile.Write(ref _closeLedger, null);
                 _writeGate.Release();
             }
         }
+
+        /// <summary>
+        /// Whether <paramref name="events"/> events of the write settled now may be counted: always, except in the close's
+        /// write once the close stopped waiting for it (then the close counted them).
+        /// </summary>
+        private bool Settle(int events, bool failed = false) => Volatile.Read(ref _closeLedger)?.Settle(events, failed) ?? true;
 
         /// <summary>The events in a packed record: its delimiters (an event's rendering rarely holds the delimiter itself).</summary>
         private int CountDelimiters(ReadOnlyMemory<byte> record)
@@ -1126,6 +1148,7 @@ namespace NLog.Targets
                     if (_acceptedInFailedWrite.Count > 0 && _acceptedInFailedWrite.Contains(logEvent))
                     {
                         _acceptedThisWrite.Add(logEvent);
+                        Settle(1);
                         continue;   // accepted in an earlier attempt of this write (NLog's RetryCount): never resend
                     }
                     if (slot is null)
@@ -1295,13 +1318,18 @@ namespace NLog.Targets
                 stopRetrying: _buffer != null ? _queueUnderPressure : null).ConfigureAwait(false);
 
             int next = 0;
+            int delivered = 0;
             for (int i = 0; i < callRecords.Count; i++)
             {
                 if (next < result.Undelivered.Count && result.Undelivered[next] == i)
                     next++;
                 else
+                {
                     slot.MarkHandled(i);
+                    delivered += slot.EventCount(i);
+                }
             }
+            Settle(delivered);
             if (result.Undelivered.Count == 0)
                 return 0;
 
@@ -1331,6 +1359,8 @@ namespace NLog.Targets
             int events = slot.EventsIn(result.Undelivered);
             lock (failures)
                 failures.Add($"stream '{state.Name}': {events} events, {result.Reason} (last error {result.LastError ?? "none"})");
+            if (!Settle(events, failed: true))
+                return events;   // the close stopped waiting for this write and counted them
             Statistics.Undeliverable(events, state.Name);
             if (_logLimiter.ShouldLog("undeliverable|" + state.Name + "|" + result.Reason, out int suppressed))
             {
@@ -1350,6 +1380,7 @@ namespace NLog.Targets
             SendResult again = await slot.Sender.SendAsync(state, stopped.UndeliveredRecords(slot.CallRecords), deadline, cancellationToken, firstAttemptMayBeLate: false).ConfigureAwait(false);
             var undelivered = new List<int>(again.Undelivered.Count);
             int next = 0;
+            int delivered = 0;
             for (int j = 0; j < first.Count; j++)
             {
                 if (next < again.Undelivered.Count && again.Undelivered[next] == j)
@@ -1360,8 +1391,10 @@ namespace NLog.Targets
                 else
                 {
                     slot.MarkHandled(first[j]);
+                    delivered += slot.EventCount(first[j]);
                 }
             }
+            Settle(delivered);
             return new SendResult(undelivered, again.LastError ?? stopped.LastError, again.Reason);
         }
 
@@ -1373,7 +1406,8 @@ namespace NLog.Targets
         private bool KeepOnDisk(CallSlot slot, StreamState state, IReadOnlyList<ReadOnlyMemory<byte>> records, IReadOnlyList<int>? recordIndexes, string why)
         {
             DiskBuffer? buffer = _buffer;
-            if (buffer is null || !buffer.Append(state.Name, records))
+            // Once the close stopped waiting for its write, NLog has been told those events failed: nothing goes to disk.
+            if (buffer is null || Volatile.Read(ref _closeLedger)?.IsAbandoned == true || !buffer.Append(state.Name, records))
                 return false;
             int events = 0;
             for (int i = 0; i < records.Count; i++)
@@ -1382,6 +1416,8 @@ namespace NLog.Targets
                 slot.MarkHandled(record);
                 events += slot.EventCount(record);
             }
+            if (!Settle(events))
+                return true;   // abandoned between the check and the append: the close counted them (they are replayed later)
             Statistics.Buffered(events, state.Name);
             if (_logLimiter.ShouldLog("buffered|" + state.Name + "|" + why, out int held))
             {
@@ -1411,11 +1447,16 @@ namespace NLog.Targets
             }
         }
 
-        /// <summary>Whether <paramref name="name"/>, rendered for <paramref name="logEvent"/>, is a valid stream name; when not, the event is counted as dropped and reported.</summary>
-        private bool IsValidStreamName(string name, LogEventInfo logEvent)
+        /// <summary>
+        /// Whether <paramref name="name"/>, rendered for <paramref name="logEvent"/>, is a valid stream name; when not, the
+        /// event is counted as dropped and reported. <paramref name="settle"/>: an event of the write (not of the spill).
+        /// </summary>
+        private bool IsValidStreamName(string name, LogEventInfo logEvent, bool settle = true)
         {
             if (FirehoseLimits.IsValidDeliveryStreamName(name))
                 return true;
+            if (settle && !Settle(1))
+                return false;
             Statistics.DroppedInvalidStream();
             if (_logLimiter.ShouldLog("stream-name|" + name, out int suppressed))
             {
@@ -1457,8 +1498,11 @@ namespace NLog.Targets
             return cut;
         }
 
-        private void DropOversize(LogEventInfo logEvent, long size)
+        /// <summary>Counts and reports an oversized event dropped; <paramref name="settle"/>: an event of the write (not of the spill).</summary>
+        private void DropOversize(LogEventInfo logEvent, long size, bool settle = true)
         {
+            if (settle && !Settle(1))
+                return;
             Statistics.DroppedOversize();
             if (_logLimiter.ShouldLog("oversize|" + logEvent.LoggerName, out int suppressed))
             {

@@ -337,6 +337,40 @@ namespace NLog.Targets.Firehose.Tests.Buffering
         }
 
         [TestMethod]
+        public void Close_WriteOfQueuedEventsOutlivesTheWait_EachEventCountedOnce()
+        {
+            using var log = new InternalLogCapture(LogLevel.Error);
+            var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var h = TargetHarness.Create(t =>
+            {
+                t.Layout = "${message}";
+                t.TaskDelayMilliseconds = 60_000;   // the events wait in NLog's queue until the close
+                t.DeliveryTimeoutMilliseconds = 60_000;
+                t.OversizeAction = FirehoseOversizeAction.Drop;
+                t.CloseDeliveryTime = TimeSpan.FromMilliseconds(1500);   // ample for the write to render and start its call
+                t.CloseWriteGrace = TimeSpan.FromMilliseconds(500);
+            });
+            h.Gate = gate.Task;   // the call ignores its cancellation: it answers only when the gate opens
+            for (int i = 0; i < 3; i++)
+                h.Logger.Info(new string('x', 1_100_000));   // settled before the call: dropped as oversize
+            for (int i = 0; i < 5; i++)
+                h.Logger.Info("e" + i);
+            var closing = Task.Factory.StartNew(h.Dispose, TaskCreationOptions.LongRunning);   // no pool thread held
+            WaitFor(() => h.Calls.Count == 1, "the close's write has rendered the events and its call waits",
+                () => $"calls {h.Calls.Count}, oversize {h.Target.Statistics.EventsDroppedOversize}, undeliverable {h.Target.Statistics.EventsUndeliverable}, received {h.Target.Statistics.EventsReceived}, closing {closing.Status} {closing.Exception}\n{log.Text}");
+            WaitFor(() => log.Text.Contains("closed with"), "the close stops waiting for its write and reports");
+
+            // Then the call fails, and the write, cancelled, ends with the 5 events undelivered: the close counted them.
+            h.FailCall = new FirehoseServiceException("InternalFailure", "oops", 500, null);
+            gate.SetResult();
+            Assert.IsTrue(closing.Wait(TimeSpan.FromSeconds(30)), "the close ends once the write has");
+            Assert.AreEqual(3, h.Target.Statistics.EventsDroppedOversize, $"undeliverable {h.Target.Statistics.EventsUndeliverable}, calls {h.Calls.Count}, records {h.Calls.Sum(c => c.Records.Count)}\n" + log.Text);
+            Assert.AreEqual(5, h.Target.Statistics.EventsUndeliverable, "each event counted once: by the close, not again when the write ends\n" + log.Text);
+            Assert.AreEqual(8, h.Target.Statistics.EventsDropped);
+            StringAssert.Contains(log.Text, "closed with 5 events that were still queued and could not be delivered (no BufferDirectory to keep them): 5 of 8 events queued at close were not written within 2 s", log.Text);
+        }
+
+        [TestMethod]
         public void Close_EventsStillQueuedServiceFailingWithBuffer_KeptOnDiskAndSentAtNextStart()
         {
             using var temp = new TempDirectory();
