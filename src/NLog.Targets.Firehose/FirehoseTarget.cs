@@ -62,6 +62,12 @@ namespace NLog.Targets
         private QueueBudget _budget = new QueueBudget(10000, 64L * 1024 * 1024);
         private int _configuredQueueLimit = -1;
         private long _overflowUnreported;
+        // Events NLog's Discard overflow drops, on their way to the disk buffer (only with a BufferDirectory), and how many
+        // of them went there since the last Warn about it.
+        private OverflowSpill? _spill;
+        private long _spilledUnreported;
+        // The close's write of what was still queued (it holds the write gate): its events as they settle.
+        private CloseLedger? _closeLedger;
         // The stall pump (see CheckStall): a timer, the writes NLog started (to tell a stalled writer), and whether it runs.
         private Timer? _stallTimer;
         private int _writesStarted;
@@ -232,10 +238,10 @@ namespace NLog.Targets
 
         /// <summary>
         /// A directory for a durable buffer on disk (opt-in). What cannot be delivered now — the delivery timeout passes
-        /// during an outage or an open circuit breaker, NLog's queue fills up while a call is retried, or the target
-        /// closes while retrying or with events still queued — is written there instead
-        /// of being given up, and replayed, oldest first, when the stream answers again and at the next start. Several
-        /// processes may share one directory. Data is flushed to the device on every write to the buffer.
+        /// during an outage or an open circuit breaker, NLog's queue fills up while a call is retried, NLog's full queue
+        /// drops events (OverflowAction Discard), or the target closes while retrying or with events still queued — is
+        /// written there instead of being given up, and replayed, oldest first, when the stream answers again and at the
+        /// next start. Several processes may share one directory. Data is flushed to the device on every write to the buffer.
         /// </summary>
         /// <remarks>Default: empty (no disk buffer).</remarks>
         public Layout? BufferDirectory { get; set; }
@@ -256,10 +262,21 @@ namespace NLog.Targets
         /// is full is <see cref="AsyncTaskTarget.OverflowAction"/>'s: Discard drops the oldest events, counted and reported
         /// at Error level; Block makes the logging threads wait; Grow ignores both limits and lets memory grow without
         /// bound. With a <see cref="BufferDirectory"/>, once the queue is half full a call that fails stops retrying in
-        /// memory and its records go to disk.
+        /// memory and its records go to disk; and the events Discard drops go to disk instead of being lost, through a
+        /// spill queue of up to QueueLimit events and MaxQueueBytes bytes more (by the estimate), written by one background
+        /// task (what does not fit there either is dropped, counted and reported).
         /// </summary>
         /// <remarks>Default: <c>67108864</c> (64 MiB).</remarks>
         public long MaxQueueBytes { get; set; } = 64L * 1024 * 1024;
+
+        /// <summary>The most events the overflow spill holds (0: the configured QueueLimit; tests lower it).</summary>
+        internal int SpillLimit { get; set; }
+
+        /// <summary>The most bytes, by the estimate, the overflow spill holds (0: MaxQueueBytes; tests lower it).</summary>
+        internal long SpillMaxBytes { get; set; }
+
+        /// <summary>Events waiting in the overflow spill for the disk buffer (tests).</summary>
+        internal int SpillCount => _spill?.Count ?? 0;
 
         /// <summary>The circuit breaker's first wait before probing a stream that refused a call retrying cannot fix (tests shorten it).</summary>
         internal TimeSpan BreakerFirstProbe { get; set; } = TimeSpan.FromSeconds(5);
@@ -349,6 +366,7 @@ namespace NLog.Targets
             _streams.Clear();   // options may have changed since a previous initialisation
             StartBuffer(RenderOption(BufferDirectory, nullEvent), backoff);
             StartQueueProbe();
+            StartSpill();
             StartObservability();
             InternalLogger.Info("{0}: sending to {1} (region {2}, stream {3}), credentials from {4}",
                 this, endpoint, region, _fixedStreamName ?? DeliveryStreamName.ToString(), credentialsSource);
@@ -376,6 +394,7 @@ namespace NLog.Targets
             _replayStop?.Cancel();
             if (probe != null && queued?.Count > 0)
                 WriteQueuedAtClose(probe, queued);
+            CloseSpill();   // what NLog's full queue dropped goes to disk before the buffer closes
             ReportOverflow(closing: true);
             _queueProbe = null;
             probe?.Dispose();
@@ -637,7 +656,7 @@ namespace NLog.Targets
 
         /// <summary>
         /// Flushes like NLog's AsyncTaskTarget, and also waits for a batch the stall pump has taken from the queue but not
-        /// yet written (NLog knows nothing of it).
+        /// yet written (NLog knows nothing of it), and for the events NLog's full queue dropped to be written to the disk buffer.
         /// </summary>
         /// <param name="asyncContinuation">Called when everything written before the flush is done.</param>
         /// <remarks>Default: not applicable.</remarks>
@@ -650,15 +669,20 @@ namespace NLog.Targets
             base.FlushAsync(ex =>
             {
                 Task pumpBatch = Volatile.Read(ref _pumpBatch);
-                if (pumpBatch.IsCompleted)
+                // Events NLog's full queue dropped on the way (the flush request too takes a slot) are on disk when the flush ends.
+                Task spill = _spill?.WhenIdle() ?? Task.CompletedTask;
+                if (pumpBatch.IsCompleted && spill.IsCompleted)
                     asyncContinuation(ex);
                 else
-                    pumpBatch.ContinueWith(_ => asyncContinuation(ex), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+                    Task.WhenAll(pumpBatch, spill).ContinueWith(_ => asyncContinuation(ex), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
             });
         }
 
-        /// <summary>Called on the logging thread for each item NLog's Discard overflow drops: only counts it (reported by the writer).</summary>
-        private void OnQueueDropped(bool flushRequest)
+        /// <summary>
+        /// Called on the logging thread for each item NLog's Discard overflow drops: with a disk buffer, hands the event to the
+        /// spill (which writes it to disk); without one, or when the spill is full, counts it (reported by the writer).
+        /// </summary>
+        private void OnQueueDropped(LogEventInfo logEvent, bool flushRequest)
         {
             if (flushRequest)
             {
@@ -667,8 +691,147 @@ namespace NLog.Targets
                     InternalLogger.Warn("{0}: NLog's full queue dropped a flush request; its caller waits until its timeout{1}", this, LogRateLimiter.Suppressed(suppressed));
                 return;
             }
+            if (_spill?.TryAdd(logEvent, (long)_budget.EventBytes) == true)
+                return;
             Statistics.DroppedOverflow();
             Interlocked.Increment(ref _overflowUnreported);
+        }
+
+        /// <summary>With a disk buffer and a view into NLog's queue (and OverflowAction Discard), starts the overflow spill.</summary>
+        private void StartSpill()
+        {
+            _spill = null;
+            Interlocked.Exchange(ref _spilledUnreported, 0);
+            DiskBuffer? buffer = _buffer;
+            if (buffer is null || _queueProbe is null || OverflowAction != Wrappers.AsyncTargetWrapperOverflowAction.Discard)
+                return;
+            // The spill's task has its own render buffer and record buffers (the write path's are not thread-safe).
+            var render = new StringBuilder(1024);
+            var byStream = new Dictionary<string, RecordBuffer>(StringComparer.Ordinal);
+            _spill = new OverflowSpill(
+                SpillLimit > 0 ? SpillLimit : _budget.ConfiguredLimit,
+                SpillMaxBytes > 0 ? SpillMaxBytes : MaxQueueBytes,
+                FirehoseLimits.MaxRecordsPerBatch,
+                events => WriteSpilled(events, buffer, render, byStream),
+                OnSpillFailed);
+        }
+
+        /// <summary>Stops the spill taking events and writes what it holds to disk; what is left after the wait is counted as dropped.</summary>
+        private void CloseSpill()
+        {
+            OverflowSpill? spill = Interlocked.Exchange(ref _spill, null);
+            if (spill is null)
+                return;
+            int left = spill.Close(CloseDeliveryTime + TimeSpan.FromSeconds(5));
+            if (left > 0)
+            {
+                Statistics.DroppedOverflow(left);
+                Interlocked.Add(ref _overflowUnreported, left);
+            }
+            ReportSpilled(closing: true);
+        }
+
+        private void OnSpillFailed(int events, Exception ex)
+        {
+            Statistics.DroppedOverflow(events);
+            Interlocked.Add(ref _overflowUnreported, events);
+            InternalLogger.Error(ex, "{0}: writing {1} events that NLog's full queue dropped to the disk buffer failed; they are lost", this, events);
+        }
+
+        /// <summary>
+        /// The spill's task: renders events NLog's full queue dropped (into its own <paramref name="render"/> buffer), groups
+        /// them by stream, handles oversized records as the write does, and appends them to <paramref name="buffer"/> in
+        /// frames of at most one call (500 records, 4 MiB), as the replayer sends them. What the disk refuses is dropped
+        /// and counted as overflow.
+        /// </summary>
+        private void WriteSpilled(List<LogEventInfo> events, DiskBuffer buffer, StringBuilder render, Dictionary<string, RecordBuffer> byStream)
+        {
+            Statistics.Received(events.Count);
+            try
+            {
+                foreach (LogEventInfo logEvent in events)
+                {
+                    string name = _fixedStreamName ?? DeliveryStreamName.Render(logEvent);
+                    if (_fixedStreamName is null && !IsValidStreamName(name, logEvent, settle: false))
+                        continue;
+                    render.Clear();
+                    Layout.Render(logEvent, render);
+                    if (!byStream.TryGetValue(name, out RecordBuffer? records))
+                        byStream[name] = records = new RecordBuffer();
+                    long size = records.TryAdd(render, _delimiter, FirehoseLimits.MaxRecordBytes, out bool added);
+                    if (!added)
+                    {
+                        byte[]? cut = Truncated(render, logEvent, size);
+                        if (cut is null)
+                        {
+                            DropOversize(logEvent, size, settle: false);
+                            continue;
+                        }
+                        records.AddBytes(cut, _delimiter);
+                    }
+                }
+                var frame = new List<ReadOnlyMemory<byte>>();
+                foreach (var (stream, records) in byStream)
+                {
+                    long frameBytes = 0;
+                    for (int i = 0; i < records.Count; i++)
+                    {
+                        int recordSize = records.Sizes[i];
+                        if (_planner.StartsNewCall(frame.Count, frameBytes, recordSize))
+                        {
+                            AppendSpilled(buffer, stream, frame);
+                            frameBytes = 0;
+                        }
+                        frame.Add(records[i]);
+                        frameBytes += recordSize;
+                    }
+                    AppendSpilled(buffer, stream, frame);
+                }
+            }
+            finally
+            {
+                foreach (RecordBuffer records in byStream.Values)
+                    records.Clear();
+                if (byStream.Count > 64)
+                    byStream.Clear();
+                if (render.Capacity > 1024 * 1024)
+                {
+                    render.Clear();
+                    render.Capacity = 1024;
+                }
+            }
+            ReportSpilled(closing: false);
+        }
+
+        /// <summary>Appends one frame of spilled records (and empties <paramref name="frame"/>), counting them as buffered for the overflow, or dropped.</summary>
+        private void AppendSpilled(DiskBuffer buffer, string stream, List<ReadOnlyMemory<byte>> frame)
+        {
+            if (frame.Count == 0)
+                return;
+            if (buffer.Append(stream, frame))
+            {
+                Statistics.Buffered(frame.Count, stream, overflow: true);
+                Interlocked.Add(ref _spilledUnreported, frame.Count);
+            }
+            else
+            {
+                // The disk refused them (DiskBuffer logged why): lost like any other overflow drop.
+                Statistics.DroppedOverflow(frame.Count);
+                Interlocked.Add(ref _overflowUnreported, frame.Count);
+            }
+            frame.Clear();
+        }
+
+        /// <summary>Reports at Warn, at most once a minute (and at close), the events NLog's full queue dropped that went to disk since the last report.</summary>
+        private void ReportSpilled(bool closing)
+        {
+            if (Interlocked.Read(ref _spilledUnreported) == 0 || (!closing && !_logLimiter.ShouldLog("overflow-spilled", out _)))
+                return;
+            long spilled = Interlocked.Exchange(ref _spilledUnreported, 0);
+            if (spilled == 0)
+                return;
+            InternalLogger.Warn("{0}: NLog's queue for the target was full (OverflowAction Discard, QueueLimit {1}): {2} events it dropped went to the disk buffer instead, to be sent from there. Raise QueueLimit or MaxQueueBytes if this goes on",
+                this, QueueLimit, spilled);
         }
 
         /// <summary>Reports, at most once a minute (and at close), the events NLog's overflow dropped since the last report.</summary>
@@ -682,8 +845,11 @@ namespace NLog.Targets
             string lowered = QueueLimit < _budget.ConfiguredLimit
                 ? $", lowered from {_budget.ConfiguredLimit} by MaxQueueBytes {MaxQueueBytes} for events of about {_budget.EventBytes:F0} bytes"
                 : string.Empty;
-            InternalLogger.Error("{0}: dropped {1} events because NLog's queue for the target was full (OverflowAction Discard, QueueLimit {2}{3}); the oldest waiting events go first. Raise QueueLimit or MaxQueueBytes, set BufferDirectory so that slow delivery spills to disk, or log less",
-                this, dropped, QueueLimit, lowered);
+            string advice = _buffer is null
+                ? "Raise QueueLimit or MaxQueueBytes, set BufferDirectory so that slow delivery spills to disk, or log less"
+                : "The disk buffer could not take them either (its spill queue was full, or the disk refused them). Raise QueueLimit or MaxQueueBytes, or log less";
+            InternalLogger.Error("{0}: dropped {1} events because NLog's queue for the target was full (OverflowAction Discard, QueueLimit {2}{3}); the oldest waiting events go first. {4}",
+                this, dropped, QueueLimit, lowered, advice);
         }
 
         /// <summary>
@@ -731,20 +897,28 @@ namespace NLog.Targets
             {
                 InternalLogger.Debug("{0}: closing with {1} events still queued: delivering them", this, events.Count);
                 Statistics.Received(events.Count);
-                Task write = Task.Run(() => WriteAtCloseAsync(events));
-                TimeSpan wait = CloseDeliveryTime + TimeSpan.FromSeconds(15);
+                var ledger = new CloseLedger(events.Count);
+                Task write = Task.Run(() => WriteAtCloseAsync(events, ledger));
+                TimeSpan wait = CloseDeliveryTime + CloseWriteGrace;
                 if (!((IAsyncResult)write).AsyncWaitHandle.WaitOne(wait))
                 {
-                    // The write goes on in the background, and may still deliver some; NLog is told they failed.
-                    Statistics.Undeliverable(events.Count);
-                    failure = new FirehoseDeliveryException($"{events.Count} events queued at close were not written within {wait.TotalSeconds:0} s", events.Count);
+                    // The write goes on in the background (a call that ignores its cancellation); what it has not settled
+                    // yet is given up now, counted once here, and the write counts (and keeps on disk) nothing more.
+                    int left = ledger.Abandon();
+                    Statistics.Undeliverable(left);
+                    failure = new FirehoseDeliveryException($"{left} of {events.Count} events queued at close were not written within {wait.TotalSeconds:0.#} s", left);
                 }
                 else if (write.Exception?.GetBaseException() is Exception ex)
+                {
                     failure = ex;
+                    int left = ledger.Abandon();   // an unexpected error: what the write had not counted
+                    if (left > 0)
+                        Statistics.Undeliverable(left);
+                }
                 if (failure != null)
                 {
                     InternalLogger.Error("{0}: closed with {1} events that were still queued and could not be delivered{2}: {3}",
-                        this, events.Count, _buffer is null ? " (no BufferDirectory to keep them)" : string.Empty, failure.Message);
+                        this, ledger.Failed, _buffer is null ? " (no BufferDirectory to keep them)" : string.Empty, failure.Message);
                 }
             }
             foreach (var item in queued)
@@ -760,23 +934,35 @@ namespace NLog.Targets
             }
         }
 
-        private async Task WriteAtCloseAsync(List<LogEventInfo> events)
+        /// <summary>How long, past <see cref="CloseDeliveryTime"/>, the close waits for its write of the queued events (tests shorten it).</summary>
+        internal TimeSpan CloseWriteGrace { get; set; } = TimeSpan.FromSeconds(15);
+
+        private async Task WriteAtCloseAsync(List<LogEventInfo> events, CloseLedger ledger)
         {
             using var stop = new CancellationTokenSource(CloseDeliveryTime);
             if (!await _writeGate.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false))
             {
-                Statistics.Undeliverable(events.Count);
+                if (ledger.Settle(events.Count, failed: true))
+                    Statistics.Undeliverable(events.Count);
                 throw new FirehoseDeliveryException($"{events.Count} events queued at close were not written: an earlier write did not finish", events.Count);
             }
+            Volatile.Write(ref _closeLedger, ledger);
             try
             {
                 await WriteBatchAsync(events, MonotonicClock.UtcNow + CloseDeliveryTime, stop.Token, nlogWrite: false).ConfigureAwait(false);
             }
             finally
             {
+                Volatile.Write(ref _closeLedger, null);
                 _writeGate.Release();
             }
         }
+
+        /// <summary>
+        /// Whether <paramref name="events"/> events of the write settled now may be counted: always, except in the close's
+        /// write once the close stopped waiting for it (then the close counted them).
+        /// </summary>
+        private bool Settle(int events, bool failed = false) => Volatile.Read(ref _closeLedger)?.Settle(events, failed) ?? true;
 
         /// <summary>The events in a packed record: its delimiters (an event's rendering rarely holds the delimiter itself).</summary>
         private int CountDelimiters(ReadOnlyMemory<byte> record)
@@ -961,6 +1147,7 @@ namespace NLog.Targets
                     if (_acceptedInFailedWrite.Count > 0 && _acceptedInFailedWrite.Contains(logEvent))
                     {
                         _acceptedThisWrite.Add(logEvent);
+                        Settle(1);
                         continue;   // accepted in an earlier attempt of this write (NLog's RetryCount): never resend
                     }
                     if (slot is null)
@@ -1130,13 +1317,18 @@ namespace NLog.Targets
                 stopRetrying: _buffer != null ? _queueUnderPressure : null).ConfigureAwait(false);
 
             int next = 0;
+            int delivered = 0;
             for (int i = 0; i < callRecords.Count; i++)
             {
                 if (next < result.Undelivered.Count && result.Undelivered[next] == i)
                     next++;
                 else
+                {
                     slot.MarkHandled(i);
+                    delivered += slot.EventCount(i);
+                }
             }
+            Settle(delivered);
             if (result.Undelivered.Count == 0)
                 return 0;
 
@@ -1166,6 +1358,8 @@ namespace NLog.Targets
             int events = slot.EventsIn(result.Undelivered);
             lock (failures)
                 failures.Add($"stream '{state.Name}': {events} events, {result.Reason} (last error {result.LastError ?? "none"})");
+            if (!Settle(events, failed: true))
+                return events;   // the close stopped waiting for this write and counted them
             Statistics.Undeliverable(events, state.Name);
             if (_logLimiter.ShouldLog("undeliverable|" + state.Name + "|" + result.Reason, out int suppressed))
             {
@@ -1185,6 +1379,7 @@ namespace NLog.Targets
             SendResult again = await slot.Sender.SendAsync(state, stopped.UndeliveredRecords(slot.CallRecords), deadline, cancellationToken, firstAttemptMayBeLate: false).ConfigureAwait(false);
             var undelivered = new List<int>(again.Undelivered.Count);
             int next = 0;
+            int delivered = 0;
             for (int j = 0; j < first.Count; j++)
             {
                 if (next < again.Undelivered.Count && again.Undelivered[next] == j)
@@ -1195,8 +1390,10 @@ namespace NLog.Targets
                 else
                 {
                     slot.MarkHandled(first[j]);
+                    delivered += slot.EventCount(first[j]);
                 }
             }
+            Settle(delivered);
             return new SendResult(undelivered, again.LastError ?? stopped.LastError, again.Reason);
         }
 
@@ -1208,7 +1405,8 @@ namespace NLog.Targets
         private bool KeepOnDisk(CallSlot slot, StreamState state, IReadOnlyList<ReadOnlyMemory<byte>> records, IReadOnlyList<int>? recordIndexes, string why)
         {
             DiskBuffer? buffer = _buffer;
-            if (buffer is null || !buffer.Append(state.Name, records))
+            // Once the close stopped waiting for its write, NLog has been told those events failed: nothing goes to disk.
+            if (buffer is null || Volatile.Read(ref _closeLedger)?.IsAbandoned == true || !buffer.Append(state.Name, records))
                 return false;
             int events = 0;
             for (int i = 0; i < records.Count; i++)
@@ -1217,6 +1415,8 @@ namespace NLog.Targets
                 slot.MarkHandled(record);
                 events += slot.EventCount(record);
             }
+            if (!Settle(events))
+                return true;   // abandoned between the check and the append: the close counted them (they are replayed later)
             Statistics.Buffered(events, state.Name);
             if (_logLimiter.ShouldLog("buffered|" + state.Name + "|" + why, out int held))
             {
@@ -1235,16 +1435,8 @@ namespace NLog.Targets
             {
                 LogEventInfo logEvent = logEvents[i];
                 string name = RenderLogEvent(DeliveryStreamName, logEvent);
-                if (!FirehoseLimits.IsValidDeliveryStreamName(name))
-                {
-                    Statistics.DroppedInvalidStream();
-                    if (_logLimiter.ShouldLog("stream-name|" + name, out int suppressed))
-                    {
-                        InternalLogger.Warn("{0}: dropped an event from logger '{1}': DeliveryStreamName rendered '{2}', which is not a valid stream name (1-64 characters of a-z A-Z 0-9 _ . -){3}",
-                            this, logEvent.LoggerName, name, LogRateLimiter.Suppressed(suppressed));
-                    }
+                if (!IsValidStreamName(name, logEvent))
                     continue;
-                }
                 if (!_byStream.TryGetValue(name, out var list))
                 {
                     list = new List<LogEventInfo>();
@@ -1254,16 +1446,47 @@ namespace NLog.Targets
             }
         }
 
+        /// <summary>
+        /// Whether <paramref name="name"/>, rendered for <paramref name="logEvent"/>, is a valid stream name; when not, the
+        /// event is counted as dropped and reported. <paramref name="settle"/>: an event of the write (not of the spill).
+        /// </summary>
+        private bool IsValidStreamName(string name, LogEventInfo logEvent, bool settle = true)
+        {
+            if (FirehoseLimits.IsValidDeliveryStreamName(name))
+                return true;
+            if (settle && !Settle(1))
+                return false;
+            Statistics.DroppedInvalidStream();
+            if (_logLimiter.ShouldLog("stream-name|" + name, out int suppressed))
+            {
+                InternalLogger.Warn("{0}: dropped an event from logger '{1}': DeliveryStreamName rendered '{2}', which is not a valid stream name (1-64 characters of a-z A-Z 0-9 _ . -){3}",
+                    this, logEvent.LoggerName, name, LogRateLimiter.Suppressed(suppressed));
+            }
+            return false;
+        }
+
         /// <summary>Adds a truncated record for an oversized event when <see cref="OversizeAction"/> says so; false when it must be dropped.</summary>
         private bool TryTruncate(RecordBuffer records, LogEventInfo logEvent, long size)
         {
-            if (OversizeAction != FirehoseOversizeAction.Truncate)
-                return false;
-            byte[] full = Encoding.UTF8.GetBytes(_render.ToString());
-            byte[]? cut = RecordTruncator.Truncate(full, FirehoseLimits.MaxRecordBytes - _delimiter.Length, out bool wasJson);
+            byte[]? cut = Truncated(_render, logEvent, size);
             if (cut is null)
                 return false;
             records.AddBytes(cut, _delimiter);
+            return true;
+        }
+
+        /// <summary>
+        /// The truncated record (without delimiter) of an oversized event rendered into <paramref name="rendered"/>, counted
+        /// and reported, when <see cref="OversizeAction"/> says so; null when it must be dropped. Thread-safe.
+        /// </summary>
+        private byte[]? Truncated(StringBuilder rendered, LogEventInfo logEvent, long size)
+        {
+            if (OversizeAction != FirehoseOversizeAction.Truncate)
+                return null;
+            byte[] full = Encoding.UTF8.GetBytes(rendered.ToString());
+            byte[]? cut = RecordTruncator.Truncate(full, FirehoseLimits.MaxRecordBytes - _delimiter.Length, out bool wasJson);
+            if (cut is null)
+                return null;
             Statistics.Truncated();
             if (_logLimiter.ShouldLog("truncated|" + logEvent.LoggerName, out int suppressed))
             {
@@ -1271,11 +1494,14 @@ namespace NLog.Targets
                     this, logEvent.LoggerName, size, FirehoseLimits.MaxRecordBytes,
                     wasJson ? "its longest strings were shortened and event.truncated was added" : "it was cut at a character boundary", LogRateLimiter.Suppressed(suppressed));
             }
-            return true;
+            return cut;
         }
 
-        private void DropOversize(LogEventInfo logEvent, long size)
+        /// <summary>Counts and reports an oversized event dropped; <paramref name="settle"/>: an event of the write (not of the spill).</summary>
+        private void DropOversize(LogEventInfo logEvent, long size, bool settle = true)
         {
+            if (settle && !Settle(1))
+                return;
             Statistics.DroppedOversize();
             if (_logLimiter.ShouldLog("oversize|" + logEvent.LoggerName, out int suppressed))
             {

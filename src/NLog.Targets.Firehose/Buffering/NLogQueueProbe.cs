@@ -27,14 +27,14 @@ namespace NLog.Targets.Firehose.Buffering
         private readonly LogEventInfo _flushEvent;
         private bool _disposed;
 
-        private NLogQueueProbe(object queue, EventInfo droppedEvent, Func<int> count, Action<int, IList<AsyncLogEventInfo>> dequeue, LogEventInfo flushEvent, Action<bool> onDropped)
+        private NLogQueueProbe(object queue, EventInfo droppedEvent, Func<int> count, Action<int, IList<AsyncLogEventInfo>> dequeue, LogEventInfo flushEvent, Action<LogEventInfo, bool> onDropped)
         {
             _queue = queue;
             _droppedEvent = droppedEvent;
             _count = count;
             _dequeue = dequeue;
             _flushEvent = flushEvent;
-            _onDropped = (_, e) => onDropped(ReferenceEquals(e.DroppedLogEventInfo, _flushEvent));
+            _onDropped = (_, e) => onDropped(e.DroppedLogEventInfo, ReferenceEquals(e.DroppedLogEventInfo, _flushEvent));
             _droppedEvent.AddEventHandler(_queue, _onDropped);
         }
 
@@ -43,13 +43,14 @@ namespace NLog.Targets.Firehose.Buffering
 
         /// <summary>
         /// Looks into <paramref name="target"/>'s queue (call after <c>base.InitializeTarget()</c>, which may replace it) and
-        /// calls <paramref name="onDropped"/>, on the logging thread, for each item its overflow drops: with false for an
-        /// event, true for a flush request (whose caller then waits out its timeout).
+        /// calls <paramref name="onDropped"/>, on the logging thread, for each item its overflow drops: with the dropped
+        /// event, and false for an event, true for a flush request (whose caller then waits out its timeout). NLog calls no
+        /// continuation of a dropped item.
         /// </summary>
         [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "Optional: without these members the probe is off and the target says so.")]
         [DynamicDependency("_requestQueue", typeof(AsyncTaskTarget))]
         [DynamicDependency("_flushEvent", typeof(AsyncTaskTarget))]
-        public static NLogQueueProbe? TryCreate(AsyncTaskTarget target, Action<bool> onDropped, out string? whyNot)
+        public static NLogQueueProbe? TryCreate(AsyncTaskTarget target, Action<LogEventInfo, bool> onDropped, out string? whyNot)
         {
             try
             {

@@ -69,7 +69,7 @@ namespace NLog.Targets.Firehose.Diagnostics
 
         /// <summary><c>firehose.events.buffered</c>.</summary>
         public static readonly Counter<long> EventsBuffered = Meter.CreateCounter<long>("firehose.events.buffered", "{event}",
-            "Events written to the disk buffer because they could not be delivered then.");
+            "Events written to the disk buffer, by reason: not_delivered (could not be delivered then), overflow (NLog's full queue dropped them).");
 
         /// <summary><c>firehose.events.replayed</c>.</summary>
         public static readonly Counter<long> EventsReplayed = Meter.CreateCounter<long>("firehose.events.replayed", "{event}",
@@ -192,6 +192,16 @@ namespace NLog.Targets.Firehose.Diagnostics
                     yield return new Measurement<double>(stream.Rate.Gap.TotalSeconds, target.Statistics.Tags(stream.Name));
             }
         }
+    }
+
+    /// <summary>The <c>reason</c> tag of <c>firehose.events.buffered</c>.</summary>
+    internal static class BufferReason
+    {
+        /// <summary>Not delivered then: a failing stream, the delivery timeout, NLog's queue half full while retrying, or the close.</summary>
+        public const string NotDelivered = "not_delivered";
+
+        /// <summary>NLog's full queue dropped the event (OverflowAction Discard), and the disk buffer took it instead.</summary>
+        public const string Overflow = "overflow";
     }
 
     /// <summary>The <c>reason</c> tag of <c>firehose.events.dropped</c>.</summary>

@@ -25,6 +25,7 @@ namespace NLog.Targets.Firehose.Diagnostics
         private long _eventsDroppedOverflow;
         private long _recordsDroppedBufferCap;
         private long _eventsBuffered;
+        private long _eventsBufferedOverflow;
         private long _eventsReplayed;
         private long _requests;
         private long _requestsFailed;
@@ -79,8 +80,11 @@ namespace NLog.Targets.Firehose.Diagnostics
         /// <summary>Records the disk buffer deleted, oldest first, to stay under its cap.</summary>
         public long RecordsDroppedBufferCap => Interlocked.Read(ref _recordsDroppedBufferCap);
 
-        /// <summary>Events written to the disk buffer because they could not be delivered then.</summary>
+        /// <summary>Events written to the disk buffer: because they could not be delivered then, or because NLog's full queue dropped them.</summary>
         public long EventsBuffered => Interlocked.Read(ref _eventsBuffered);
+
+        /// <summary>Of <see cref="EventsBuffered"/>, the events NLog's full queue dropped (OverflowAction Discard) that went to disk instead of being lost.</summary>
+        public long EventsBufferedOverflow => Interlocked.Read(ref _eventsBufferedOverflow);
 
         /// <summary>Events delivered from the disk buffer.</summary>
         public long EventsReplayed => Interlocked.Read(ref _eventsReplayed);
@@ -168,10 +172,18 @@ namespace NLog.Targets.Firehose.Diagnostics
             Dropped(events, DropReason.Undeliverable, stream);
         }
 
-        internal void Buffered(int events, string? stream = null)
+        /// <summary>
+        /// <paramref name="events"/> events for <paramref name="stream"/> went to the disk buffer: dropped by NLog's full
+        /// queue when <paramref name="overflow"/>, else not delivered then.
+        /// </summary>
+        internal void Buffered(int events, string? stream = null, bool overflow = false)
         {
             Interlocked.Add(ref _eventsBuffered, events);
-            FirehoseMetrics.EventsBuffered.Add(events, Tags(stream));
+            if (overflow)
+                Interlocked.Add(ref _eventsBufferedOverflow, events);
+            TagList tags = Tags(stream);
+            tags.Add(FirehoseMetrics.ReasonTag, overflow ? BufferReason.Overflow : BufferReason.NotDelivered);
+            FirehoseMetrics.EventsBuffered.Add(events, tags);
         }
 
         internal void Replayed(int events, string? stream = null)
@@ -198,10 +210,10 @@ namespace NLog.Targets.Firehose.Diagnostics
             Dropped(1, DropReason.InvalidStream, null);
         }
 
-        internal void DroppedOverflow()
+        internal void DroppedOverflow(int events = 1)
         {
-            Interlocked.Increment(ref _eventsDroppedOverflow);
-            Dropped(1, DropReason.Overflow, null);
+            Interlocked.Add(ref _eventsDroppedOverflow, events);
+            Dropped(events, DropReason.Overflow, null);
         }
 
         /// <summary>The disk buffer deleted <paramref name="records"/> undelivered records to stay under its cap.</summary>

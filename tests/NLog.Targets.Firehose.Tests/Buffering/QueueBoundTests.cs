@@ -20,6 +20,13 @@ namespace NLog.Targets.Firehose.Tests.Buffering
         private static void WaitFor(Func<bool> condition, string what)
             => Assert.IsTrue(SpinWait.SpinUntil(condition, TimeSpan.FromSeconds(30)), what);
 
+        /// <summary>Waits for <paramref name="condition"/>; on timeout fails with <paramref name="what"/> and <paramref name="detail"/> (state, internal log).</summary>
+        private static void WaitFor(Func<bool> condition, string what, Func<string> detail)
+        {
+            if (!SpinWait.SpinUntil(condition, TimeSpan.FromSeconds(30)))
+                Assert.Fail(what + "\n" + detail());
+        }
+
         /// <summary>A harness whose client holds every call until <paramref name="gate"/> opens; one event is in flight when it returns.</summary>
         private static TargetHarness Stalled(TaskCompletionSource gate, Action<FirehoseTarget> configure)
         {
@@ -231,31 +238,40 @@ namespace NLog.Targets.Firehose.Tests.Buffering
                 t.RetryBaseDelayMilliseconds = 5;
                 t.RetryMaxDelayMilliseconds = 20;
             });
+            string Detail() => $"buffered {h.Target.Statistics.EventsBuffered}, queued {h.Target.GetHealth().QueuedEvents}, calls {h.Calls.Count}, dropped {h.Target.Statistics.EventsDropped}\n{log.Text}";
             h.FailCall = new FirehoseServiceException("ServiceUnavailableException", "Slow down.", 503, null);
             for (int i = 0; i < 10; i++)
                 h.Logger.Info("a" + i);
-            WaitFor(() => h.Calls.Count >= 3, "the first write retries");
+            WaitFor(() => h.Calls.Count >= 3, "the first write retries", Detail);
             Assert.AreEqual(0, h.Target.Statistics.EventsBuffered, "a queue with room: the write goes on retrying in memory");
+            // NLog's writer took the a-events that were queued when it woke (all ten, unless the logging thread was slow).
+            int firstWrite = h.Calls.First().Records.Count;
 
             for (int i = 0; i < 30; i++)
-                h.Logger.Info("b" + i);   // 30 of 40 queued: half full or more
-            WaitFor(() => h.Target.Statistics.EventsBuffered >= 10, "the retrying call stops and goes to disk");
+                h.Logger.Info("b" + i);   // 30 or more of 40 queued: half full or more
+            WaitFor(() => h.Target.Statistics.EventsBuffered >= firstWrite, "the retrying call stops and goes to disk", Detail);
             Assert.IsFalse(h.Target.StreamStateOf("test-stream")!.Degraded, "stopping for the queue's sake does not mark the stream failing");
 
-            // The next write took what was queued and retries it (the queue has room again) until the queue fills once more.
+            // Only NLog's writer takes from the queue: once it is below half again, the next write has taken what waited
+            // (its first attempt fails, and it retries in memory, since the queue has room again). Logging on before that
+            // would overflow the queue (the 10 events of the first write aside, 30 + what comes next wait there).
+            WaitFor(() => h.Target.GetHealth().QueuedEvents < 20, "the next write takes what was queued", Detail);
             long buffered = h.Target.Statistics.EventsBuffered;
-            for (int i = 0; i < 25; i++)
-                h.Logger.Info("c" + i);
-            WaitFor(() => h.Target.Statistics.EventsBuffered > buffered, "the retrying call stops again once the queue is half full, and goes to disk");
-            Assert.AreEqual(0, h.Target.Statistics.EventsDroppedOverflow);
-            Assert.AreEqual(0, h.Target.Statistics.EventsUndeliverable);
+            Assert.AreEqual(firstWrite, buffered, "the next write retries in memory while the queue has room");
+            for (int i = 0; i < 20; i++)
+                h.Logger.Info("c" + i);   // fewer than 20 left + 20: half full or more, never over 40
+            WaitFor(() => h.Target.Statistics.EventsBuffered > buffered, "the retrying call stops again once the queue is half full, and goes to disk", Detail);
+            Assert.AreEqual(0, h.Target.Statistics.EventsDroppedOverflow, Detail());
+            Assert.AreEqual(0, h.Target.Statistics.EventsUndeliverable, Detail());
             StringAssert.Contains(log.Text, "NLog's queue for the target is half full or more, so what was not delivered is not retried in memory", log.Text);
 
             h.FailCall = null;
             var all = Enumerable.Range(0, 10).Select(i => "a" + i)
                 .Concat(Enumerable.Range(0, 30).Select(i => "b" + i))
-                .Concat(Enumerable.Range(0, 25).Select(i => "c" + i)).ToList();
-            WaitFor(() => all.All(h.SentText.Contains), "the retrying write delivers and the disk is replayed once the stream answers");
+                .Concat(Enumerable.Range(0, 20).Select(i => "c" + i)).ToList();
+            WaitFor(() => h.Delivered.Count >= all.Count, "the retrying write delivers and the disk is replayed once the stream answers", Detail);
+            h.Flush();
+            CollectionAssert.AreEquivalent(all, h.DeliveredText, "every event accepted exactly once");
         }
 
         [TestMethod]
@@ -318,6 +334,40 @@ namespace NLog.Targets.Firehose.Tests.Buffering
             Assert.AreEqual(7, h.Target.Statistics.EventsUndeliverable);
             Assert.IsInstanceOfType<FirehoseDeliveryException>(reported, "NLog (and a FallbackGroup) is told the event failed");
             StringAssert.Contains(log.Text, "closed with 7 events that were still queued and could not be delivered (no BufferDirectory to keep them)", log.Text);
+        }
+
+        [TestMethod]
+        public void Close_WriteOfQueuedEventsOutlivesTheWait_EachEventCountedOnce()
+        {
+            using var log = new InternalLogCapture(LogLevel.Error);
+            var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var h = TargetHarness.Create(t =>
+            {
+                t.Layout = "${message}";
+                t.TaskDelayMilliseconds = 60_000;   // the events wait in NLog's queue until the close
+                t.DeliveryTimeoutMilliseconds = 60_000;
+                t.OversizeAction = FirehoseOversizeAction.Drop;
+                t.CloseDeliveryTime = TimeSpan.FromMilliseconds(1500);   // ample for the write to render and start its call
+                t.CloseWriteGrace = TimeSpan.FromMilliseconds(500);
+            });
+            h.Gate = gate.Task;   // the call ignores its cancellation: it answers only when the gate opens
+            for (int i = 0; i < 3; i++)
+                h.Logger.Info(new string('x', 1_100_000));   // settled before the call: dropped as oversize
+            for (int i = 0; i < 5; i++)
+                h.Logger.Info("e" + i);
+            var closing = Task.Factory.StartNew(h.Dispose, TaskCreationOptions.LongRunning);   // no pool thread held
+            WaitFor(() => h.Calls.Count == 1, "the close's write has rendered the events and its call waits",
+                () => $"calls {h.Calls.Count}, oversize {h.Target.Statistics.EventsDroppedOversize}, undeliverable {h.Target.Statistics.EventsUndeliverable}, received {h.Target.Statistics.EventsReceived}, closing {closing.Status} {closing.Exception}\n{log.Text}");
+            WaitFor(() => log.Text.Contains("closed with"), "the close stops waiting for its write and reports");
+
+            // Then the call fails, and the write, cancelled, ends with the 5 events undelivered: the close counted them.
+            h.FailCall = new FirehoseServiceException("InternalFailure", "oops", 500, null);
+            gate.SetResult();
+            Assert.IsTrue(closing.Wait(TimeSpan.FromSeconds(30)), "the close ends once the write has");
+            Assert.AreEqual(3, h.Target.Statistics.EventsDroppedOversize, $"undeliverable {h.Target.Statistics.EventsUndeliverable}, calls {h.Calls.Count}, records {h.Calls.Sum(c => c.Records.Count)}\n" + log.Text);
+            Assert.AreEqual(5, h.Target.Statistics.EventsUndeliverable, "each event counted once: by the close, not again when the write ends\n" + log.Text);
+            Assert.AreEqual(8, h.Target.Statistics.EventsDropped);
+            StringAssert.Contains(log.Text, "closed with 5 events that were still queued and could not be delivered (no BufferDirectory to keep them): 5 of 8 events queued at close were not written within 2 s", log.Text);
         }
 
         [TestMethod]

@@ -88,30 +88,39 @@ namespace NLog.Targets.Firehose.Tests.Infrastructure
 
         private Task<PutRecordBatchResponse> Answer(string stream, IReadOnlyList<ReadOnlyMemory<byte>> records)
         {
-            Calls.Enqueue((stream, records.Select(r => r.ToArray()).ToList()));
+            List<byte[]> copy = records.Select(r => r.ToArray()).ToList();
+            Calls.Enqueue((stream, copy));
             int call = Calls.Count;
             Task? gate = Gate;
             if (gate != null && !gate.IsCompleted)
-                return gate.ContinueWith(_ => Respond(call, records.Count), TaskScheduler.Default).Unwrap();
-            return Respond(call, records.Count);
+                return gate.ContinueWith(_ => Respond(call, copy), TaskScheduler.Default).Unwrap();
+            return Respond(call, copy);
         }
 
-        private Task<PutRecordBatchResponse> Respond(int call, int count)
+        private Task<PutRecordBatchResponse> Respond(int call, List<byte[]> records)
         {
             Exception? fail = FailCallWhen?.Invoke(call);
             if (fail != null)
                 return Task.FromException<PutRecordBatchResponse>(fail);
             var entries = new List<PutRecordBatchResponseEntry>();
             int failed = 0;
-            for (int i = 0; i < count; i++)
+            for (int i = 0; i < records.Count; i++)
             {
                 string? error = FailRecord?.Invoke(i);
                 if (error != null)
                     failed++;
+                else
+                    Delivered.Enqueue(records[i]);
                 entries.Add(error != null ? new PutRecordBatchResponseEntry(null, error, "injected " + error) : new PutRecordBatchResponseEntry("id-" + i, null, null));
             }
             return Task.FromResult(new PutRecordBatchResponse(failed, false, entries));
         }
+
+        /// <summary>The records the client answered as accepted, in the order it answered them (failed attempts are not here).</summary>
+        public ConcurrentQueue<byte[]> Delivered { get; } = new ConcurrentQueue<byte[]>();
+
+        /// <summary>The accepted records as text without the trailing delimiter.</summary>
+        public List<string> DeliveredText => Delivered.Select(r => Encoding.UTF8.GetString(r).TrimEnd('\n')).ToList();
 
         /// <summary>All record bytes sent, in order, over every call.</summary>
         public List<byte[]> SentRecords => Calls.SelectMany(c => c.Records).ToList();
