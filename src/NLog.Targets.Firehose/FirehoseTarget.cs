@@ -402,6 +402,12 @@ namespace NLog.Targets
             StopObservability();
         }
 
+        /// <summary>
+        /// Called when NLog's writer starts a write, still under the target's lock and before NLog records the write as in
+        /// progress (tests widen that window with it).
+        /// </summary>
+        internal Action? NLogWriteStarting { get; set; }
+
         /// <summary>How long events still waiting in NLog's queue when the target closes get to be delivered.</summary>
         internal TimeSpan CloseDeliveryTime { get; set; } = TimeSpan.FromSeconds(5);
 
@@ -885,6 +891,7 @@ namespace NLog.Targets
         /// <remarks>Default: not applicable.</remarks>
         protected override async Task WriteAsyncTask(IList<LogEventInfo> logEvents, CancellationToken cancellationToken)
         {
+            NLogWriteStarting?.Invoke();
             Interlocked.Increment(ref _writesStarted);
             Statistics.Received(logEvents.Count);
             try
