@@ -198,7 +198,7 @@ namespace NLog.Targets.Firehose.Tests.Delivery
             var early = new List<string>();
             var lockTimeouts = new List<int>();
             long expected = 0;
-            const int rounds = 8, perRound = 20000;
+            const int rounds = 12, perRound = 20000;
             for (int round = 0; round < rounds; round++)
             {
                 for (int i = 0; i < perRound; i++)
