@@ -421,6 +421,12 @@ namespace NLog.Targets
             StopObservability();
         }
 
+        /// <summary>
+        /// Called when NLog's writer starts a write, still under the target's lock and before NLog records the write as in
+        /// progress (tests widen that window with it).
+        /// </summary>
+        internal Action? NLogWriteStarting { get; set; }
+
         /// <summary>How long events still waiting in NLog's queue when the target closes get to be delivered.</summary>
         internal TimeSpan CloseDeliveryTime { get; set; } = TimeSpan.FromSeconds(5);
 
@@ -638,7 +644,7 @@ namespace NLog.Targets
                         // A flush request taken here may have events before it in a write NLog's writer has taken but
                         // not finished: it is handed back to NLog's flush, which waits for that write too.
                         if (probe.IsFlushRequest(item))
-                            base.FlushAsync(item.Continuation);
+                            HandBackFlush(item.Continuation);
                         else
                             item.Continuation(failure);
                     }
@@ -651,6 +657,56 @@ namespace NLog.Targets
             finally
             {
                 batchDone.SetResult();
+            }
+        }
+
+        /// <summary>
+        /// Hands a flush request the pump took from the queue back to NLog's flush, under the target's lock (SyncRoot), as
+        /// NLog's own Flush calls it.
+        /// </summary>
+        /// <remarks>
+        /// NLog's writer dequeues a batch and records its write as the task in progress (<c>_previousTask</c>) in one
+        /// section under that lock. NLog's flush, called outside it, could come in between: the writer has just dequeued
+        /// the events before the flush request (so the pump found only the request, or little else) but not yet recorded
+        /// their write, so the flush sees an empty queue and a completed task and reports done while those events are
+        /// still to be written (one whole batch). Under the lock the flush sees either the queue or the write in progress.
+        /// The pump must not wait for the lock itself: the wrapper's writer may hold it while it waits for room in the
+        /// queue that only the pump empties. So when the lock is not free at once, a thread of its own (not a pool
+        /// thread, which blocked threads in NLog's queues may already be short of) waits for it.
+        /// </remarks>
+        private void HandBackFlush(AsyncContinuation continuation)
+        {
+            if (Monitor.TryEnter(SyncRoot))
+            {
+                try
+                {
+                    FlushUnderLock(continuation);
+                }
+                finally
+                {
+                    Monitor.Exit(SyncRoot);
+                }
+                return;
+            }
+            Task.Factory.StartNew(() =>
+            {
+                lock (SyncRoot)
+                    FlushUnderLock(continuation);
+            }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        }
+
+        private void FlushUnderLock(AsyncContinuation continuation)
+        {
+            try
+            {
+                if (IsInitialized)
+                    base.FlushAsync(continuation);
+                else
+                    continuation(null);   // closed meanwhile: as NLog's Flush of a closed target
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                continuation(ex);
             }
         }
 
@@ -1021,6 +1077,7 @@ namespace NLog.Targets
         /// <remarks>Default: not applicable.</remarks>
         protected override async Task WriteAsyncTask(IList<LogEventInfo> logEvents, CancellationToken cancellationToken)
         {
+            NLogWriteStarting?.Invoke();
             Interlocked.Increment(ref _writesStarted);
             Statistics.Received(logEvents.Count);
             try
