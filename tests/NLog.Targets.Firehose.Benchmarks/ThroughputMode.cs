@@ -28,6 +28,7 @@ namespace NLog.Targets.Firehose.Benchmarks
             int callerCalls = IntOption(args, "--caller-calls", 100_000);
             bool quick = args.Contains("--quick");
             TaskDelayOverride = IntOption(args, "--task-delay", -1);
+            BatchSizeOverride = IntOption(args, "--batch-size", -1);
             if (quick)
             {
                 events = 30_000;
@@ -181,6 +182,9 @@ namespace NLog.Targets.Firehose.Benchmarks
 
         /// <summary>--task-delay N: TaskDelayMilliseconds for the Firehose pipelines of the throughput runs (-1: the target's default, 20).</summary>
         private static int TaskDelayOverride = -1;
+
+        /// <summary>--batch-size N: BatchSize for the Firehose pipelines of the throughput runs (-1: the target's default).</summary>
+        private static int BatchSizeOverride = -1;
 
         private static string Verdict(bool met) => met ? "MET" : "NOT MET";
 
@@ -337,6 +341,8 @@ namespace NLog.Targets.Firehose.Benchmarks
                 Target.OverflowAction = AsyncTargetWrapperOverflowAction.Block;
                 if (TaskDelayOverride >= 0 && inFlight is null)
                     Target.TaskDelayMilliseconds = TaskDelayOverride;
+                if (BatchSizeOverride > 0 && inFlight is null)
+                    Target.BatchSize = BatchSizeOverride;
                 Name = (wrapped ? "AsyncWrapper(Block) → " : string.Empty)
                     + (cannedHttp ? "Firehose (canned HTTP handler)" : inFlight is null ? "Firehose" : $"Firehose in-flight {inFlight}");
                 // Wrapped: NLog's AsyncWrapper (Block, its defaults otherwise) in front of the same target.
