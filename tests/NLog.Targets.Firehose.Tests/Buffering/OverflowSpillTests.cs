@@ -99,11 +99,12 @@ namespace NLog.Targets.Firehose.Tests.Buffering
                 for (int i = 0; i < 100; i++)
                     h.Logger.Info("e" + i);
 
-                // 80 dropped by NLog: the spill's first batch (from e0, at most 10) is held, 10 wait, the rest do not fit.
+                // 80 dropped by NLog: the spill's first batch (from e0) is held; with it, at most 10 (SpillLimit) more wait
+                // or the batch itself holds them, depending on when the spill's task took it; the rest do not fit.
                 long dropped = h.Target.Statistics.EventsDroppedOverflow;
                 Assert.IsGreaterThanOrEqualTo(60L, dropped, Detail());
                 Assert.IsLessThan(80L, dropped, "the spill took some");
-                WaitFor(() => h.Target.SpillCount == 10, "the spill is full", () => $"spill count {h.Target.SpillCount}; " + Detail());
+                Assert.IsLessThanOrEqualTo(10, h.Target.SpillCount, "the spill holds no more than its limit waiting");
 
                 release.Set();
                 WaitFor(() => h.Target.Statistics.EventsBufferedOverflow == 80 - dropped, "what the spill took goes to disk", Detail);
