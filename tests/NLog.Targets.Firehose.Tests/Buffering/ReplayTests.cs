@@ -28,16 +28,7 @@ namespace NLog.Targets.Firehose.Tests.Buffering
         [TestCleanup]
         public void DeleteDirectory() => _temp.Dispose();
 
-        private FirehoseTarget BufferedTarget(LoopbackFirehose server, string stream)
-        {
-            var target = server.NewTarget(stream);
-            target.BufferDirectory = _temp.Path;
-            target.DeliveryTimeoutMilliseconds = 300;
-            target.RetryBaseDelayMilliseconds = 10;
-            target.RetryMaxDelayMilliseconds = 100;
-            target.Layout = "{\"event.id\":\"${event-properties:n}\"}";
-            return target;
-        }
+        private FirehoseTarget BufferedTarget(LoopbackFirehose server, string stream) => server.NewBufferedTarget(stream, _temp.Path);
 
         private static void WaitFor(Func<bool> condition, string what)
             => Assert.IsTrue(SpinWait.SpinUntil(condition, TimeSpan.FromSeconds(30)), what);

@@ -128,6 +128,22 @@ namespace NLog.Targets.Firehose.Tests.Infrastructure
             SecretKey = SecretKey,
         };
 
+        /// <summary>
+        /// A target for <paramref name="stream"/> with a disk buffer in <paramref name="directory"/> that gives up on a call
+        /// quickly (300 ms, retries 10–100 ms), so it goes to disk fast; its records are <c>{"event.id":"&lt;n&gt;"}</c>
+        /// from the event property <c>n</c>.
+        /// </summary>
+        public FirehoseTarget NewBufferedTarget(string stream, string directory)
+        {
+            var target = NewTarget(stream);
+            target.BufferDirectory = directory;
+            target.DeliveryTimeoutMilliseconds = 300;
+            target.RetryBaseDelayMilliseconds = 10;
+            target.RetryMaxDelayMilliseconds = 100;
+            target.Layout = "{\"event.id\":\"${event-properties:n}\"}";
+            return target;
+        }
+
         public IReadOnlyList<string> AcceptedText(string? stream = null)
             => Accepted.Where(a => stream is null || a.Stream == stream).Select(a => Encoding.UTF8.GetString(a.Data)).ToList();
 
