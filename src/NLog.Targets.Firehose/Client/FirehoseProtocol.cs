@@ -120,13 +120,15 @@ namespace NLog.Targets.Firehose.Client
 
         private static PutRecordBatchResponseEntry ReadEntry(ref Utf8JsonReader reader)
         {
-            string? recordId = null, errorCode = null, errorMessage = null;
+            string? errorCode = null, errorMessage = null;
+            bool hasRecordId = false;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 if (reader.ValueTextEquals("RecordId"))
                 {
                     reader.Read();
-                    recordId = ReadString(ref reader);
+                    hasRecordId = reader.TokenType == JsonTokenType.String;   // seen, not kept: the target never uses it
+                    reader.Skip();
                 }
                 else if (reader.ValueTextEquals("ErrorCode"))
                 {
@@ -144,7 +146,9 @@ namespace NLog.Targets.Firehose.Client
                     reader.Skip();
                 }
             }
-            return new PutRecordBatchResponseEntry(recordId, errorCode, errorMessage);
+            if (errorCode is null && errorMessage is null)
+                return hasRecordId ? PutRecordBatchResponseEntry.Accepted : PutRecordBatchResponseEntry.Empty;
+            return new PutRecordBatchResponseEntry(null, errorCode, errorMessage);
         }
 
         private static string? ReadString(ref Utf8JsonReader reader)

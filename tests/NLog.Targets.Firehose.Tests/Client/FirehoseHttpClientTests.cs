@@ -50,7 +50,7 @@ namespace NLog.Targets.Firehose.Tests.Client
 
             Assert.AreEqual(0, response.FailedPutCount);
             Assert.HasCount(2, response.RequestResponses);
-            Assert.IsTrue(response.RequestResponses.All(e => e.RecordId != null));
+            Assert.IsTrue(response.RequestResponses.All(e => e.HasRecordId));
         }
 
         [TestMethod]

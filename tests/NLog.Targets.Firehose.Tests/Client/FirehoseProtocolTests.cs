@@ -42,7 +42,8 @@ namespace NLog.Targets.Firehose.Tests.Client
             var response = FirehoseProtocol.ParsePutRecordBatchResponse(U("{\"FailedPutCount\":0,\"Encrypted\":true,\"RequestResponses\":[{\"RecordId\":\"a\"},{\"RecordId\":\"b\"}]}"), 2);
             Assert.AreEqual(0, response.FailedPutCount);
             Assert.IsTrue(response.Encrypted);
-            CollectionAssert.AreEqual(new[] { "a", "b" }, response.RequestResponses.Select(e => e.RecordId).ToArray());
+            Assert.IsTrue(response.RequestResponses.All(e => e.HasRecordId), "each entry carried a RecordId");
+            Assert.IsTrue(response.RequestResponses.All(e => ReferenceEquals(e, PutRecordBatchResponseEntry.Accepted)), "accepted entries make no object or string of their own");
             Assert.IsFalse(response.RequestResponses.Any(e => e.Failed));
         }
 
@@ -62,7 +63,8 @@ namespace NLog.Targets.Firehose.Tests.Client
             Assert.AreEqual("ServiceUnavailableException", response.RequestResponses[1].ErrorCode);
             Assert.AreEqual("Slow down.", response.RequestResponses[1].ErrorMessage);
             Assert.AreEqual("InternalFailure", response.RequestResponses[3].ErrorCode);
-            Assert.AreEqual("c", response.RequestResponses[2].RecordId);
+            Assert.IsTrue(response.RequestResponses[2].HasRecordId);
+            Assert.IsFalse(response.RequestResponses[1].HasRecordId);
         }
 
         [TestMethod]
