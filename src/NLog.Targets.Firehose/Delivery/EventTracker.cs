@@ -1,6 +1,7 @@
 using System;
 using System.Globalization;
 using System.Security.Cryptography;
+using System.Text;
 
 namespace NLog.Targets.Firehose.Delivery
 {
@@ -18,13 +19,26 @@ namespace NLog.Targets.Firehose.Delivery
         /// <summary>The event's id: the same every time it is asked for the same event.</summary>
         public static string IdOf(LogEventInfo logEvent)
         {
+            var builder = new StringBuilder(40);
+            AppendIdOf(logEvent, builder);
+            return builder.ToString();
+        }
+
+        /// <summary>Appends the event's id (<see cref="IdOf"/>) to <paramref name="builder"/> without making a string.</summary>
+        public static void AppendIdOf(LogEventInfo logEvent, StringBuilder builder)
+        {
             long seconds = logEvent.TimeStamp.ToUniversalTime().Ticks / TimeSpan.TicksPerSecond;
             // SequenceID is marked obsolete in NLog 6 (for the ${sequenceid} renderer's sake) but is still NLog's own
             // per-event number, assigned once and kept; it saves a lookup table with a GC handle per event.
 #pragma warning disable CS0618
             uint sequence = (uint)logEvent.SequenceID;
 #pragma warning restore CS0618
-            return string.Create(CultureInfo.InvariantCulture, $"{Prefix}{seconds:x}-{sequence:x}");
+            Span<char> digits = stackalloc char[16];
+            builder.Append(Prefix);
+            seconds.TryFormat(digits, out int written, "x", CultureInfo.InvariantCulture);
+            builder.Append(digits.Slice(0, written)).Append('-');
+            sequence.TryFormat(digits, out written, "x", CultureInfo.InvariantCulture);
+            builder.Append(digits.Slice(0, written));
         }
 
         private static string RandomPrefix()

@@ -1,5 +1,4 @@
 using NLog.Layouts;
-using NLog.Targets.Firehose.Delivery;
 
 namespace NLog.Targets.Firehose.Layouts
 {
@@ -48,7 +47,7 @@ namespace NLog.Targets.Firehose.Layouts
             };
             layout.Attributes.Add(new JsonAttribute("@timestamp", @"${date:universalTime=true:format=yyyy-MM-ddTHH\:mm\:ss.fffZ}"));
             // Unique per event and the same on every resend, so duplicates from retries can be removed downstream.
-            layout.Attributes.Add(new JsonAttribute("event.id", Layout.FromMethod(EventTracker.IdOf, LayoutRenderOptions.ThreadAgnostic)));
+            layout.Attributes.Add(new JsonAttribute("event.id", new EventIdLayout()) { Encode = false });
             layout.Attributes.Add(new JsonAttribute("log.level", "${level:lowercase=true}"));
             layout.Attributes.Add(new JsonAttribute("log.logger", "${logger}"));
             layout.Attributes.Add(new JsonAttribute("message", "${message}"));
