@@ -102,7 +102,7 @@ namespace Firehose.Local
             builder.WebHost.UseKestrelCore();
             builder.WebHost.ConfigureKestrel(kestrel =>
             {
-                kestrel.Limits.MaxRequestBodySize = 32 * 1024 * 1024;
+                kestrel.Limits.MaxRequestBodySize = Api.FirehoseApi.MaxRequestBodyBytes;
                 kestrel.AddServerHeader = false;
                 if (string.Equals(options.Host, "localhost", StringComparison.OrdinalIgnoreCase))
                     kestrel.ListenLocalhost(options.Port);

@@ -138,11 +138,17 @@ namespace Firehose.Local.Api
 
         private static Action<Utf8JsonWriter> Answer(JsonNode node) => writer => node.WriteTo(writer);
 
-        /// <summary>Reads the whole body, into an array of the declared length when there is one.</summary>
+        /// <summary>The largest body read into an array of its declared length at once: Kestrel's body limit here (a larger one fails as it is read).</summary>
+        internal const long MaxRequestBodyBytes = 32 * 1024 * 1024;
+
+        /// <summary>
+        /// Reads the whole body, into an array of the declared length when that is within <see cref="MaxRequestBodyBytes"/>
+        /// (a client's Content-Length alone never makes the server allocate more).
+        /// </summary>
         private static async Task<byte[]> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
         {
             long? declared = request.ContentLength;
-            if (declared is > 0 and <= int.MaxValue)
+            if (declared is > 0 and <= MaxRequestBodyBytes)
             {
                 var body = new byte[(int)declared.Value];
                 await request.Body.ReadExactlyAsync(body, cancellationToken).ConfigureAwait(false);

@@ -28,6 +28,31 @@ namespace Firehose.Local.Tests.Api
         private static byte[][] Records(int count, int size = 10) => Enumerable.Range(0, count).Select(_ => new byte[size]).ToArray();
 
         [TestMethod]
+        public async Task Request_ContentLengthPastTheBodyLimit_RefusedWith413()
+        {
+            // A body declared larger than the server takes is refused as it is read; the declared length alone must not
+            // make the server allocate it (it reads such a body as a stream, which Kestrel stops at its limit).
+            var (dir, server, client) = await StartAsync(o => o.VerifySignatures = false);
+            using (dir) using (client) await using (server)
+            {
+                using var tcp = new System.Net.Sockets.TcpClient();
+                await tcp.ConnectAsync(server.Url.Host, server.Url.Port);
+                using var stream = tcp.GetStream();
+                string head = "POST / HTTP/1.1\r\nHost: " + server.Url.Authority + "\r\nContent-Type: application/x-amz-json-1.1\r\n"
+                    + "X-Amz-Target: Firehose_20150804.PutRecordBatch\r\nContent-Length: 2000000000\r\n\r\n{\"DeliveryStreamName\":";
+                long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+                await stream.WriteAsync(Encoding.ASCII.GetBytes(head));
+                var buffer = new byte[4096];
+                using var timeout = new System.Threading.CancellationTokenSource(TimeSpan.FromSeconds(30));
+                int read = await stream.ReadAsync(buffer, timeout.Token);
+                string answer = Encoding.ASCII.GetString(buffer, 0, read);
+                StringAssert.StartsWith(answer, "HTTP/1.1 413", answer);
+                long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+                Assert.IsLessThan(256L * 1024 * 1024, allocated, "the declared 2 GB were not allocated");
+            }
+        }
+
+        [TestMethod]
         public async Task PutRecordBatch_500Records_AllAccepted()
         {
             var (dir, server, client) = await StartAsync();
