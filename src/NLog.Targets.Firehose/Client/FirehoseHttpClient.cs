@@ -26,9 +26,12 @@ namespace NLog.Targets.Firehose.Client
         private readonly AWSCredentials _credentials;
         private readonly Func<DateTime> _utcNow;
         private readonly TimeSpan _timeout;
-        /// <summary>Request bodies kept for the next calls: one per call in flight, so concurrent calls do not each grow a new one.</summary>
+        /// <summary>
+        /// Request bodies kept for the next calls, one per call in flight up to <see cref="MaxSpareBodies"/> (the default
+        /// calls in flight), so concurrent calls do not each grow a new one; at most 4 × 8 MiB stay allocated.
+        /// </summary>
         private readonly System.Collections.Concurrent.ConcurrentBag<ArrayBufferWriter<byte>> _spareBodies = new System.Collections.Concurrent.ConcurrentBag<ArrayBufferWriter<byte>>();
-        private const int MaxSpareBodies = 16;
+        private const int MaxSpareBodies = 4;
         private long _clockOffsetTicks;
         private readonly object _owner;
 

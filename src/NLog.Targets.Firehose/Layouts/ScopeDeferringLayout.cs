@@ -36,8 +36,23 @@ namespace NLog.Targets.Firehose.Layouts
         /// </summary>
         private static readonly Func<LogEventInfo, bool>? s_nlogImmutable = BindNLogImmutable();
 
+        /// <summary>
+        /// NLog's per-event layout cache (<c>LogEventInfo.AddCachedLayoutValue</c> / <c>TryGetCachedLayoutValue</c>, internal),
+        /// used to remember on the event that it was looked at: a wrapper that precalculates the event again later, on
+        /// another thread (a BufferingWrapper flushing from another caller, a FallbackGroup moving on from a continuation),
+        /// must not decide again there, where another request's scope may be active. Null when this NLog has no such
+        /// methods: then every event is rendered on the first logging thread that looks at it, as a plain JsonLayout is.
+        /// </summary>
+        private static readonly Action<LogEventInfo, Layout, object?>? s_addCached = BindAddCached();
+        private static readonly TryGetCachedValue? s_tryGetCached = BindTryGetCached();
+
+        private delegate bool TryGetCachedValue(LogEventInfo logEvent, Layout layout, out object? value);
+
         private readonly JsonLayout _withScope;
         private readonly JsonLayout _withoutScope;
+
+        /// <summary>The key under which the event remembers that it was looked at (never rendered).</summary>
+        private readonly Layout _decided = new SimpleLayout(string.Empty);
 
         /// <summary>Wraps <paramref name="withScope"/> (including scope properties) and <paramref name="withoutScope"/> (the same layout without them).</summary>
         public ScopeDeferringLayout(JsonLayout withScope, JsonLayout withoutScope)
@@ -57,8 +72,23 @@ namespace NLog.Targets.Firehose.Layouts
         /// <summary>Renders the event now, on the logging thread, only when rendering it later could give another document.</summary>
         public override void Precalculate(LogEventInfo logEvent)
         {
-            if (!MustRenderOnLoggingThread(logEvent))
+            if (s_addCached is null || s_tryGetCached is null)
+            {
+                RenderOnLoggingThread(logEvent);   // nowhere to remember a decision: never defer
                 return;
+            }
+            if (s_tryGetCached(logEvent, _decided, out _))
+                return;   // looked at before, on the thread that logged it: that decision stands
+            if (MustRenderOnLoggingThread(logEvent))
+                RenderOnLoggingThread(logEvent);
+            s_addCached(logEvent, _decided, null);
+        }
+
+        /// <summary>Whether the per-event cache that remembers decisions is reachable (for tests).</summary>
+        internal static bool RemembersDecisions => s_addCached != null && s_tryGetCached != null;
+
+        private void RenderOnLoggingThread(LogEventInfo logEvent)
+        {
             t_onLoggingThread = true;
             try
             {
@@ -90,7 +120,7 @@ namespace NLog.Targets.Firehose.Layouts
         {
             if (logEvent.Exception != null || HasScopeProperties() || HasMutableParameter(logEvent))
                 return true;
-            // NLog's test looks at the properties too (and treats a message NLog already formatted as fixed by then).
+            // NLog's test looks at the properties too (and says "render now" for a message NLog already formatted: harmless).
             return s_nlogImmutable != null ? !s_nlogImmutable(logEvent) : HasMutableProperty(logEvent);
         }
 
@@ -126,6 +156,36 @@ namespace NLog.Targets.Firehose.Layouts
                     return true;
             }
             return false;
+        }
+
+        [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "Optional: without the method every event renders on the logging thread.")]
+        [DynamicDependency("AddCachedLayoutValue", typeof(LogEventInfo))]
+        private static Action<LogEventInfo, Layout, object?>? BindAddCached()
+        {
+            try
+            {
+                MethodInfo? method = typeof(LogEventInfo).GetMethod("AddCachedLayoutValue", BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public, null, new[] { typeof(Layout), typeof(object) }, null);
+                return method?.ReturnType == typeof(void) ? method.CreateDelegate<Action<LogEventInfo, Layout, object?>>() : null;
+            }
+            catch (Exception ex) when (ex is ArgumentException || ex is MemberAccessException || ex is AmbiguousMatchException)
+            {
+                return null;
+            }
+        }
+
+        [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "Optional: without the method every event renders on the logging thread.")]
+        [DynamicDependency("TryGetCachedLayoutValue", typeof(LogEventInfo))]
+        private static TryGetCachedValue? BindTryGetCached()
+        {
+            try
+            {
+                MethodInfo? method = typeof(LogEventInfo).GetMethod("TryGetCachedLayoutValue", BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public, null, new[] { typeof(Layout), typeof(object).MakeByRefType() }, null);
+                return method?.ReturnType == typeof(bool) ? (TryGetCachedValue)method.CreateDelegate(typeof(TryGetCachedValue)) : null;
+            }
+            catch (Exception ex) when (ex is ArgumentException || ex is MemberAccessException || ex is AmbiguousMatchException)
+            {
+                return null;
+            }
         }
 
         [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "Optional: without the method the public-member test is used.")]

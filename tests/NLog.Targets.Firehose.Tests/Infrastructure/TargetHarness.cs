@@ -62,7 +62,7 @@ namespace NLog.Targets.Firehose.Tests.Infrastructure
             RetryMaxDelayMilliseconds = 20,
         };
 
-        public static TargetHarness Create(Action<FirehoseTarget>? configure = null)
+        public static TargetHarness Create(Action<FirehoseTarget>? configure = null, Func<Target, Target>? wrap = null)
         {
             var client = Substitute.For<IFirehoseClient>();
             var target = NewTarget(_ => client);
@@ -70,7 +70,7 @@ namespace NLog.Targets.Firehose.Tests.Infrastructure
             var factory = new LogFactory { ThrowConfigExceptions = true };
             var harness = new TargetHarness(target, client, factory);
             client.PutRecordBatchAsync(default!, default!, default).ReturnsForAnyArgs(ci => harness.Answer(ci.ArgAt<string>(0), ci.ArgAt<IReadOnlyList<ReadOnlyMemory<byte>>>(1)));
-            Configure(factory, target);
+            Configure(factory, wrap?.Invoke(target) ?? target);   // wrap: the rules write to a wrapper around the target
             return harness;
         }
 

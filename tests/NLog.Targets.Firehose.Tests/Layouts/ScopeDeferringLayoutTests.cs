@@ -151,6 +151,42 @@ namespace NLog.Targets.Firehose.Tests.Layouts
         }
 
         [TestMethod]
+        public void Precalculate_AgainOnAnotherThreadInsideAScope_FirstDecisionStands()
+        {
+            Assert.IsTrue(ScopeDeferringLayout.RemembersDecisions, "NLog 6's per-event layout cache is bound");
+            var layout = NewLayout();
+            var logEvent = LogEventInfo.Create(LogLevel.Info, "L", "outside any scope");
+            layout.Precalculate(logEvent);   // the logging thread: no scope, deferred
+            string json = Task.Run(() =>
+            {
+                using (ScopeContext.PushProperty("user", "bob"))
+                {
+                    layout.Precalculate(logEvent);   // a wrapper precalculating again on another caller's thread
+                    return layout.Render(logEvent);
+                }
+            }).GetAwaiter().GetResult();
+            using var doc = JsonDocument.Parse(json);
+            Assert.IsFalse(doc.RootElement.TryGetProperty("user", out _), "another request's scope must not enter the document: " + json);
+        }
+
+        [TestMethod]
+        public void Target_BehindBufferingWrapperFlushedFromAnotherRequest_NoForeignScopeProperties()
+        {
+            using var h = TargetHarness.Create(t => { }, wrap: target => new NLog.Targets.Wrappers.BufferingTargetWrapper(target, 2) { Name = "buffer" });
+            var first = Task.Run(() => h.Logger.Info("first"));   // outside any scope
+            first.GetAwaiter().GetResult();
+            Task.Run(() =>
+            {
+                using (ScopeContext.PushProperty("user", "bob"))
+                    h.Logger.Info("second");   // fills the buffer: both are written from this thread
+            }).GetAwaiter().GetResult();
+            h.Flush();
+            var docs = h.SentText.Select(t => JsonDocument.Parse(t).RootElement.Clone()).ToDictionary(e => e.GetProperty("message").GetString()!);
+            Assert.IsFalse(docs["first"].TryGetProperty("user", out _), "first was logged outside the scope");
+            Assert.AreEqual("bob", docs["second"].GetProperty("user").GetString());
+        }
+
+        [TestMethod]
         public void Target_DefaultLayout_IsTheDeferringLayoutAndDescribesItsJson()
         {
             var target = new FirehoseTarget();
