@@ -272,9 +272,6 @@ namespace NLog.Targets
         /// <summary>The most events the overflow spill holds (0: the configured QueueLimit; tests lower it).</summary>
         internal int SpillLimit { get; set; }
 
-        /// <summary>The most bytes, by the estimate, the overflow spill holds (0: MaxQueueBytes; tests lower it).</summary>
-        internal long SpillMaxBytes { get; set; }
-
         /// <summary>Events waiting in the overflow spill for the disk buffer (tests).</summary>
         internal int SpillCount => _spill?.Count ?? 0;
 
@@ -749,8 +746,14 @@ namespace NLog.Targets
             }
             if (_spill?.TryAdd(logEvent, (long)_budget.EventBytes) == true)
                 return;
-            Statistics.DroppedOverflow();
-            Interlocked.Increment(ref _overflowUnreported);
+            CountOverflowDrop(1);
+        }
+
+        /// <summary>Counts <paramref name="events"/> events lost to NLog's full queue, for the statistics and the next overflow report.</summary>
+        private void CountOverflowDrop(int events)
+        {
+            Statistics.DroppedOverflow(events);
+            Interlocked.Add(ref _overflowUnreported, events);
         }
 
         /// <summary>With a disk buffer and a view into NLog's queue (and OverflowAction Discard), starts the overflow spill.</summary>
@@ -766,7 +769,7 @@ namespace NLog.Targets
             var byStream = new Dictionary<string, RecordBuffer>(StringComparer.Ordinal);
             _spill = new OverflowSpill(
                 SpillLimit > 0 ? SpillLimit : _budget.ConfiguredLimit,
-                SpillMaxBytes > 0 ? SpillMaxBytes : MaxQueueBytes,
+                MaxQueueBytes,
                 FirehoseLimits.MaxRecordsPerBatch,
                 events => WriteSpilled(events, buffer, render, byStream),
                 OnSpillFailed);
@@ -780,17 +783,13 @@ namespace NLog.Targets
                 return;
             int left = spill.Close(CloseDeliveryTime + TimeSpan.FromSeconds(5));
             if (left > 0)
-            {
-                Statistics.DroppedOverflow(left);
-                Interlocked.Add(ref _overflowUnreported, left);
-            }
+                CountOverflowDrop(left);
             ReportSpilled(closing: true);
         }
 
         private void OnSpillFailed(int events, Exception ex)
         {
-            Statistics.DroppedOverflow(events);
-            Interlocked.Add(ref _overflowUnreported, events);
+            CountOverflowDrop(events);
             InternalLogger.Error(ex, "{0}: writing {1} events that NLog's full queue dropped to the disk buffer failed; they are lost", this, events);
         }
 
@@ -810,21 +809,9 @@ namespace NLog.Targets
                     string name = _fixedStreamName ?? DeliveryStreamName.Render(logEvent);
                     if (_fixedStreamName is null && !IsValidStreamName(name, logEvent, settle: false))
                         continue;
-                    render.Clear();
-                    Layout.Render(logEvent, render);
                     if (!byStream.TryGetValue(name, out RecordBuffer? records))
                         byStream[name] = records = new RecordBuffer();
-                    long size = records.TryAdd(render, _delimiter, FirehoseLimits.MaxRecordBytes, out bool added);
-                    if (!added)
-                    {
-                        byte[]? cut = Truncated(render, logEvent, size);
-                        if (cut is null)
-                        {
-                            DropOversize(logEvent, size, settle: false);
-                            continue;
-                        }
-                        records.AddBytes(cut, _delimiter);
-                    }
+                    AddRecord(records, render, logEvent, settle: false);
                 }
                 var frame = new List<ReadOnlyMemory<byte>>();
                 foreach (var (stream, records) in byStream)
@@ -850,11 +837,7 @@ namespace NLog.Targets
                     records.Clear();
                 if (byStream.Count > 64)
                     byStream.Clear();
-                if (render.Capacity > 1024 * 1024)
-                {
-                    render.Clear();
-                    render.Capacity = 1024;
-                }
+                ShrinkRenderBuffer(render);
             }
             ReportSpilled(closing: false);
         }
@@ -872,8 +855,7 @@ namespace NLog.Targets
             else
             {
                 // The disk refused them (DiskBuffer logged why): lost like any other overflow drop.
-                Statistics.DroppedOverflow(frame.Count);
-                Interlocked.Add(ref _overflowUnreported, frame.Count);
+                CountOverflowDrop(frame.Count);
             }
             frame.Clear();
         }
@@ -1212,14 +1194,9 @@ namespace NLog.Targets
                         (slot, int ended) = await TakeSlotAsync().ConfigureAwait(false);
                         undelivered += ended;
                     }
-                    Render(logEvent);
                     RecordBuffer records = slot.Records;
-                    long size = records.TryAdd(_render, _delimiter, FirehoseLimits.MaxRecordBytes, out bool added);
-                    if (!added && !TryTruncate(records, logEvent, size))
-                    {
-                        DropOversize(logEvent, size);
+                    if (!AddRecord(records, _render, logEvent))
                         continue;
-                    }
                     slot.AddRecordEvent(logEvent);
                     int last = records.Count - 1;
                     int recordSize = records.Sizes[last];
@@ -1258,19 +1235,41 @@ namespace NLog.Targets
                     _writeSlots.Push(slot);
                 }
             }
-            if (_render.Capacity > 1024 * 1024)
-            {
-                _render.Clear();   // give back a buffer grown by one huge event
-                _render.Capacity = 1024;
-            }
+            ShrinkRenderBuffer(_render);
             return undelivered;
         }
 
-        /// <summary>Renders <paramref name="logEvent"/> with the layout into <see cref="_render"/>.</summary>
-        private void Render(LogEventInfo logEvent)
+        /// <summary>
+        /// Renders <paramref name="logEvent"/> into <paramref name="render"/> and adds its record to
+        /// <paramref name="records"/>: truncated when it is larger than a record may be and <see cref="OversizeAction"/>
+        /// says so, else dropped (counted and reported; <paramref name="settle"/>: an event of the write, not of the
+        /// spill). False when dropped.
+        /// </summary>
+        private bool AddRecord(RecordBuffer records, StringBuilder render, LogEventInfo logEvent, bool settle = true)
         {
-            _render.Clear();
-            Layout.Render(logEvent, _render);
+            render.Clear();
+            Layout.Render(logEvent, render);
+            long size = records.TryAdd(render, _delimiter, FirehoseLimits.MaxRecordBytes, out bool added);
+            if (added)
+                return true;
+            byte[]? cut = Truncated(render, logEvent, size);
+            if (cut is null)
+            {
+                DropOversize(logEvent, size, settle);
+                return false;
+            }
+            records.AddBytes(cut, _delimiter);
+            return true;
+        }
+
+        /// <summary>Gives back a render buffer grown by one huge event.</summary>
+        private static void ShrinkRenderBuffer(StringBuilder render)
+        {
+            if (render.Capacity > 1024 * 1024)
+            {
+                render.Clear();
+                render.Capacity = 1024;
+            }
         }
 
         /// <summary>Whether record <paramref name="last"/> (just added) may join the record before it (packing is on and both fit).</summary>
@@ -1520,16 +1519,6 @@ namespace NLog.Targets
                     this, logEvent.LoggerName, name, LogRateLimiter.Suppressed(suppressed));
             }
             return false;
-        }
-
-        /// <summary>Adds a truncated record for an oversized event when <see cref="OversizeAction"/> says so; false when it must be dropped.</summary>
-        private bool TryTruncate(RecordBuffer records, LogEventInfo logEvent, long size)
-        {
-            byte[]? cut = Truncated(_render, logEvent, size);
-            if (cut is null)
-                return false;
-            records.AddBytes(cut, _delimiter);
-            return true;
         }
 
         /// <summary>

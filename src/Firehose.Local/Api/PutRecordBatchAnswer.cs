@@ -20,9 +20,6 @@ namespace Firehose.Local.Api
         /// <summary>How many records failed.</summary>
         public int FailedPutCount { get; private set; }
 
-        /// <summary>The entries, in the order of the records.</summary>
-        public IReadOnlyList<(string? RecordId, string? ErrorCode, string? ErrorMessage)> Entries => _entries;
-
         public void Accepted(string recordId) => _entries.Add((recordId, null, null));
 
         public void Failed(string errorCode, string errorMessage)

@@ -34,7 +34,8 @@ namespace NLog.Targets.Firehose.Layouts
         /// internal: it reads the message template's properties without allocating), or null when this NLog has no such
         /// method; then <see cref="HasMutableState"/> asks the same through public members (one enumerator per event with properties).
         /// </summary>
-        private static readonly Func<LogEventInfo, bool>? s_nlogImmutable = BindNLogImmutable();
+        private static readonly Func<LogEventInfo, bool>? s_nlogImmutable =
+            BindLogEventMethod<Func<LogEventInfo, bool>>("IsLogEventThreadAgnosticImmutable", Type.EmptyTypes, typeof(bool));
 
         /// <summary>
         /// NLog's per-event layout cache (<c>LogEventInfo.AddCachedLayoutValue</c> / <c>TryGetCachedLayoutValue</c>, internal),
@@ -43,8 +44,10 @@ namespace NLog.Targets.Firehose.Layouts
         /// must not decide again there, where another request's scope may be active. Null when this NLog has no such
         /// methods: then every event is rendered on the first logging thread that looks at it, as a plain JsonLayout is.
         /// </summary>
-        private static readonly Action<LogEventInfo, Layout, object?>? s_addCached = BindAddCached();
-        private static readonly TryGetCachedValue? s_tryGetCached = BindTryGetCached();
+        private static readonly Action<LogEventInfo, Layout, object?>? s_addCached =
+            BindLogEventMethod<Action<LogEventInfo, Layout, object?>>("AddCachedLayoutValue", new[] { typeof(Layout), typeof(object) }, typeof(void));
+        private static readonly TryGetCachedValue? s_tryGetCached =
+            BindLogEventMethod<TryGetCachedValue>("TryGetCachedLayoutValue", new[] { typeof(Layout), typeof(object).MakeByRefType() }, typeof(bool));
 
         private delegate bool TryGetCachedValue(LogEventInfo logEvent, Layout layout, out object? value);
 
@@ -62,12 +65,6 @@ namespace NLog.Targets.Firehose.Layouts
             _withScope = withScope;
             _withoutScope = withoutScope;
         }
-
-        /// <summary>The layout that renders on the logging thread (with scope properties).</summary>
-        internal JsonLayout WithScope => _withScope;
-
-        /// <summary>The layout that renders on the background thread (no scope properties).</summary>
-        internal JsonLayout WithoutScope => _withoutScope;
 
         /// <summary>Renders the event now, on the logging thread, only when rendering it later could give another document.</summary>
         public override void Precalculate(LogEventInfo logEvent)
@@ -158,44 +155,22 @@ namespace NLog.Targets.Firehose.Layouts
             return false;
         }
 
-        [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "Optional: without the method every event renders on the logging thread.")]
+        /// <summary>
+        /// A delegate to the <see cref="LogEventInfo"/> instance method <paramref name="name"/> (internal to NLog) taking
+        /// <paramref name="parameters"/> and returning <paramref name="returnType"/>; null when this NLog has no such method,
+        /// and the caller then does without it.
+        /// </summary>
+        [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "Optional: without the methods the layout does without them (see the fields that bind them).")]
         [DynamicDependency("AddCachedLayoutValue", typeof(LogEventInfo))]
-        private static Action<LogEventInfo, Layout, object?>? BindAddCached()
-        {
-            try
-            {
-                MethodInfo? method = typeof(LogEventInfo).GetMethod("AddCachedLayoutValue", BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public, null, new[] { typeof(Layout), typeof(object) }, null);
-                return method?.ReturnType == typeof(void) ? method.CreateDelegate<Action<LogEventInfo, Layout, object?>>() : null;
-            }
-            catch (Exception ex) when (ex is ArgumentException || ex is MemberAccessException || ex is AmbiguousMatchException)
-            {
-                return null;
-            }
-        }
-
-        [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "Optional: without the method every event renders on the logging thread.")]
         [DynamicDependency("TryGetCachedLayoutValue", typeof(LogEventInfo))]
-        private static TryGetCachedValue? BindTryGetCached()
-        {
-            try
-            {
-                MethodInfo? method = typeof(LogEventInfo).GetMethod("TryGetCachedLayoutValue", BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public, null, new[] { typeof(Layout), typeof(object).MakeByRefType() }, null);
-                return method?.ReturnType == typeof(bool) ? (TryGetCachedValue)method.CreateDelegate(typeof(TryGetCachedValue)) : null;
-            }
-            catch (Exception ex) when (ex is ArgumentException || ex is MemberAccessException || ex is AmbiguousMatchException)
-            {
-                return null;
-            }
-        }
-
-        [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "Optional: without the method the public-member test is used.")]
         [DynamicDependency("IsLogEventThreadAgnosticImmutable", typeof(LogEventInfo))]
-        private static Func<LogEventInfo, bool>? BindNLogImmutable()
+        private static TDelegate? BindLogEventMethod<TDelegate>(string name, Type[] parameters, Type returnType)
+            where TDelegate : Delegate
         {
             try
             {
-                MethodInfo? method = typeof(LogEventInfo).GetMethod("IsLogEventThreadAgnosticImmutable", BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public, null, Type.EmptyTypes, null);
-                return method?.ReturnType == typeof(bool) ? method.CreateDelegate<Func<LogEventInfo, bool>>() : null;
+                MethodInfo? method = typeof(LogEventInfo).GetMethod(name, BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public, null, parameters, null);
+                return method?.ReturnType == returnType ? (TDelegate)method.CreateDelegate(typeof(TDelegate)) : null;
             }
             catch (Exception ex) when (ex is ArgumentException || ex is MemberAccessException || ex is AmbiguousMatchException)
             {
