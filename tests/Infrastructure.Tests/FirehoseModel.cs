@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using NLog.Targets.Firehose.Testing;
 
 namespace Infrastructure.Tests
 {

@@ -2,6 +2,7 @@ using System.IO;
 using System.Linq;
 using System.Text.Json.Nodes;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
+using NLog.Targets.Firehose.Testing;
 
 namespace Infrastructure.Tests
 {

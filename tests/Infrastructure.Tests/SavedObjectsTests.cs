@@ -7,6 +7,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
 using NLog;
+using NLog.Targets.Firehose.Testing;
 
 namespace Infrastructure.Tests
 {

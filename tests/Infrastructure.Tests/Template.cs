@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text.Json.Nodes;
+using NLog.Targets.Firehose.Testing;
 
 namespace Infrastructure.Tests
 {

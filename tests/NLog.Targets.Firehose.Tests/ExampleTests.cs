@@ -9,6 +9,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
 using NLog.Extensions.Logging;
 using NLog.Targets.Firehose.Tests.Infrastructure;
+using NLog.Targets.Firehose.Testing;
 
 namespace NLog.Targets.Firehose.Tests
 {

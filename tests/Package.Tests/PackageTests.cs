@@ -12,6 +12,7 @@ using System.Threading.Tasks;
 using System.Xml.Linq;
 using Firehose.Local;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
+using NLog.Targets.Firehose.Testing;
 
 namespace Package.Tests
 {

@@ -11,6 +11,7 @@ using System.Threading.Tasks;
 using System.Xml.Linq;
 using Firehose.Local.Tests.Infrastructure;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
+using NLog.Targets.Firehose.Testing;
 
 namespace Firehose.Local.Tests.Hosting
 {

@@ -7,6 +7,7 @@ using System.Text.RegularExpressions;
 using Amazon.Runtime.Internal.Endpoints.StandardLibrary;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
 using NLog.Targets.Firehose.Client;
+using NLog.Targets.Firehose.Testing;
 
 namespace NLog.Targets.Firehose.Tests.Client
 {

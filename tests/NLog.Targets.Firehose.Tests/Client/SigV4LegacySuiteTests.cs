@@ -6,6 +6,7 @@ using System.Linq;
 using Amazon.Runtime;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
 using NLog.Targets.Firehose.Client;
+using NLog.Targets.Firehose.Testing;
 
 namespace NLog.Targets.Firehose.Tests.Client
 {

@@ -5,6 +5,7 @@ using System.Linq;
 using System.Text;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
 using NLog.Targets.Firehose.Client;
+using NLog.Targets.Firehose.Testing;
 
 namespace NLog.Targets.Firehose.Tests.Client
 {

@@ -9,6 +9,7 @@ using Microsoft.VisualStudio.TestTools.UnitTesting;
 using NLog.Targets.Firehose.Client;
 using NLog.Targets.Firehose.Tests.Buffering;
 using NLog.Targets.Firehose.Tests.Infrastructure;
+using NLog.Targets.Firehose.Testing;
 
 namespace NLog.Targets.Firehose.Tests.Diagnostics
 {

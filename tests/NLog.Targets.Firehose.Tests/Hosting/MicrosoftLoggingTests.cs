@@ -13,6 +13,7 @@ using Microsoft.VisualStudio.TestTools.UnitTesting;
 using NLog.Extensions.Logging;
 using NLog.Targets.Firehose.Tests.Buffering;
 using NLog.Targets.Firehose.Tests.Infrastructure;
+using NLog.Targets.Firehose.Testing;
 
 namespace NLog.Targets.Firehose.Tests.Hosting
 {

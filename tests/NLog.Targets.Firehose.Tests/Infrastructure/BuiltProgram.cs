@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
+using NLog.Targets.Firehose.Testing;
 
 namespace NLog.Targets.Firehose.Tests.Infrastructure
 {
