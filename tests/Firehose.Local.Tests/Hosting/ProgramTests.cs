@@ -80,20 +80,10 @@ namespace Firehose.Local.Tests.Hosting
             start.ArgumentList.Add("--FirehoseLocal:Port=0");
             start.ArgumentList.Add("--FirehoseLocal:Streams:0:DeliveryStreamName=bad name");
             using var process = Process.Start(start)!;
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            Task<string> stderr = process.StandardError.ReadToEndAsync(timeout.Token);
-            try
-            {
-                await process.WaitForExitAsync(timeout.Token);
-            }
-            finally
-            {
-                if (!process.HasExited)
-                    process.Kill(entireProcessTree: true);
-            }
+            var (exitCode, _, stderr) = await ChildProcess.RunToExitAsync(process, TimeSpan.FromSeconds(30));
 
-            Assert.AreEqual(1, process.ExitCode);
-            StringAssert.Contains(await stderr, "FirehoseLocal:Streams:0");
+            Assert.AreEqual(1, exitCode);
+            StringAssert.Contains(stderr, "FirehoseLocal:Streams:0");
         }
 
         [TestMethod]

@@ -118,19 +118,8 @@ namespace Firehose.Local.Tests.Hosting
             foreach (var pair in environment)
                 start.Environment[pair.Key] = pair.Value;
             using Process process = Process.Start(start)!;
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-            Task<string> stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
-            Task<string> stderr = process.StandardError.ReadToEndAsync(timeout.Token);
-            try
-            {
-                await process.WaitForExitAsync(timeout.Token);
-            }
-            finally
-            {
-                if (!process.HasExited)
-                    process.Kill(entireProcessTree: true);
-            }
-            Assert.AreEqual(0, process.ExitCode, $"{file} {string.Join(' ', arguments)}:\n{await stdout}\n{await stderr}");
+            var (exitCode, stdout, stderr) = await ChildProcess.RunToExitAsync(process, TimeSpan.FromSeconds(90));
+            Assert.AreEqual(0, exitCode, $"{file} {string.Join(' ', arguments)}:\n{stdout}\n{stderr}");
         }
     }
 }

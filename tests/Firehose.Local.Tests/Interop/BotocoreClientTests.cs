@@ -237,20 +237,9 @@ namespace Firehose.Local.Tests.Interop
             }
             using (process)
             {
-                using var timeout = new CancellationTokenSource(Timeout);
-                Task<string> stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
-                Task<string> stderr = process.StandardError.ReadToEndAsync(timeout.Token);
-                try
-                {
-                    await process.WaitForExitAsync(timeout.Token);
-                }
-                finally
-                {
-                    if (!process.HasExited)
-                        process.Kill(entireProcessTree: true);
-                }
-                Assert.AreEqual(0, process.ExitCode, "aws failed: " + await stderr);
-                JsonNode result = JsonNode.Parse(await stdout)!;
+                var (exitCode, stdout, stderr) = await ChildProcess.RunToExitAsync(process, Timeout);
+                Assert.AreEqual(0, exitCode, "aws failed: " + stderr);
+                JsonNode result = JsonNode.Parse(stdout)!;
                 CollectionAssert.AreEqual(new[] { "preset" }, result["DeliveryStreamNames"]!.AsArray().Select(n => n!.GetValue<string>()).ToArray());
                 Assert.IsFalse(result["HasMoreDeliveryStreams"]!.GetValue<bool>());
             }
