@@ -75,6 +75,9 @@ namespace NLog.Targets
         private int _pumping;
         private volatile bool _pumpStopping;
         private Wrappers.AsyncTargetWrapperOverflowAction? _configuredOverflowAction;
+        // OverflowAction Discard carried out by the target (NLog's queue set to Grow and trimmed by the probe), so that the
+        // events it drops fail their writes.
+        private volatile bool _trimming;
         private CancellationTokenSource? _pumpStop;
         // The pump's batch in progress (taken from the queue, not yet written): a Flush waits for it.
         private Task _pumpBatch = Task.CompletedTask;
@@ -275,6 +278,9 @@ namespace NLog.Targets
         /// <summary>Events waiting in the overflow spill for the disk buffer (tests).</summary>
         internal int SpillCount => _spill?.Count ?? 0;
 
+        /// <summary>Items waiting in NLog's queue, flush requests included (tests; -1 without a view into the queue).</summary>
+        internal int QueuedCount => _queueProbe?.Count ?? -1;
+
         /// <summary>The circuit breaker's first wait before probing a stream that refused a call retrying cannot fix (tests shorten it).</summary>
         internal TimeSpan BreakerFirstProbe { get; set; } = TimeSpan.FromSeconds(5);
 
@@ -386,7 +392,7 @@ namespace NLog.Targets
             _pumpStop?.Dispose();
             _pumpStop = null;
             NLogQueueProbe? probe = _queueProbe;
-            List<AsyncLogEventInfo>? queued = probe?.Drain(OverflowAction == Wrappers.AsyncTargetWrapperOverflowAction.Block ? TimeSpan.FromMilliseconds(50) : TimeSpan.Zero);
+            List<AsyncLogEventInfo>? queued = probe?.Drain(OverflowActionInEffect == Wrappers.AsyncTargetWrapperOverflowAction.Block ? TimeSpan.FromMilliseconds(50) : TimeSpan.Zero);
             base.CloseTarget();   // cancels a write still retrying: what it holds goes to the disk buffer, if any
             _replayStop?.Cancel();
             if (probe != null && queued?.Count > 0)
@@ -398,8 +404,9 @@ namespace NLog.Targets
             if (_configuredQueueLimit >= 0)
                 QueueLimit = _configuredQueueLimit;   // undo the lowering by MaxQueueBytes, for a later initialisation
             if (_configuredOverflowAction is { } configured)
-                OverflowAction = configured;          // undo the Block taken on inside a blocking AsyncWrapper
+                OverflowAction = configured;          // undo the Block taken on inside a blocking AsyncWrapper, or the Grow of trimming
             _configuredOverflowAction = null;
+            _trimming = false;
             // Let a write still unwinding (NLog's, the pump's) finish with the client and the buffer before they go
             // (none of them needs the target's lock).
             if (_writeGate.Wait(TimeSpan.FromSeconds(10)))
@@ -435,13 +442,24 @@ namespace NLog.Targets
             _queueProbe?.Dispose();
             BlockLikeAnEnclosingAsyncWrapper();
             _queueProbe = NLogQueueProbe.TryCreate(this, OnQueueDropped, out string? whyNot);
+            _trimming = false;
+            if (_queueProbe != null && OverflowAction == Wrappers.AsyncTargetWrapperOverflowAction.Discard && _queueProbe.CanTrim)
+            {
+                // NLog's Discard drops the oldest event without a word to its continuation, so a FallbackGroup never hears
+                // of it. The target carries out the Discard itself instead: NLog's queue grows, and the probe trims it back to
+                // the limit at once, handing the events it takes to OnQueueTrimmed with their continuations.
+                _configuredOverflowAction = OverflowAction;
+                _queueProbe.StartTrimming(() => _budget.Limit + (t_queueingFlushRequest ? 1 : 0), limit => QueueLimit = limit, OnQueueTrimmed);
+                OverflowAction = Wrappers.AsyncTargetWrapperOverflowAction.Grow;
+                _trimming = true;
+            }
             if (_queueProbe != null && OverflowAction == Wrappers.AsyncTargetWrapperOverflowAction.Block)
             {
                 _pumpStopping = false;
                 _pumpStop = new CancellationTokenSource();
                 _stallTimer = new Timer(CheckStall, null, StallCheckInterval, StallCheckInterval);
             }
-            if (_queueProbe != null && OverflowAction != Wrappers.AsyncTargetWrapperOverflowAction.Grow)
+            if (_queueProbe != null && OverflowActionInEffect != Wrappers.AsyncTargetWrapperOverflowAction.Grow)
                 QueueLimit = _budget.Limit;
             if (_queueProbe is null)
             {
@@ -719,17 +737,32 @@ namespace NLog.Targets
             // sets it before it takes events, so a batch taken before NLog looked at the queue is always seen here. Read
             // before NLog's flush, a batch taken in between would be missed and Flush would return before its events
             // were written.
-            base.FlushAsync(ex =>
+            // NLog queues the flush request on this thread: it must not push an event out of a full queue (see OnQueueTrimmed).
+            t_queueingFlushRequest = true;
+            try
+            {
+                base.FlushAsync(FlushDone);
+            }
+            finally
+            {
+                t_queueingFlushRequest = false;
+            }
+
+            void FlushDone(Exception? ex)
             {
                 Task pumpBatch = Volatile.Read(ref _pumpBatch);
-                // Events NLog's full queue dropped on the way (the flush request too takes a slot) are on disk when the flush ends.
+                // Events the full queue dropped on the way are on disk when the flush ends.
                 Task spill = _spill?.WhenIdle() ?? Task.CompletedTask;
                 if (pumpBatch.IsCompleted && spill.IsCompleted)
                     asyncContinuation(ex);
                 else
                     Task.WhenAll(pumpBatch, spill).ContinueWith(_ => asyncContinuation(ex), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
-            });
+            }
         }
+
+        // Set while NLog queues a flush request on this thread (the Discard the target carries out gives it a place of its own).
+        [ThreadStatic]
+        private static bool t_queueingFlushRequest;
 
         /// <summary>
         /// Called on the logging thread for each item NLog's Discard overflow drops: with a disk buffer, hands the event to the
@@ -744,9 +777,82 @@ namespace NLog.Targets
                     InternalLogger.Warn("{0}: NLog's full queue dropped a flush request; its caller waits until its timeout{1}", this, LogRateLimiter.Suppressed(suppressed));
                 return;
             }
-            if (_spill?.TryAdd(logEvent, (long)_budget.EventBytes) == true)
+            if (_spill?.TryAdd(new AsyncLogEventInfo(logEvent, NoContinuation), (long)_budget.EventBytes) == true)
                 return;
             CountOverflowDrop(1);
+        }
+
+        private static readonly AsyncContinuation NoContinuation = _ => { };
+
+        /// <summary>
+        /// What the Discard overflow is while the target runs: Discard when the target carries it out (NLog's queue then
+        /// reads Grow), else NLog's OverflowAction as it is (Block inside a blocking AsyncWrapper).
+        /// </summary>
+        internal Wrappers.AsyncTargetWrapperOverflowAction OverflowActionInEffect
+            => _trimming ? Wrappers.AsyncTargetWrapperOverflowAction.Discard : OverflowAction;
+
+        /// <summary>
+        /// Called on the logging thread with the oldest items the target's Discard took out of NLog's full queue: a flush
+        /// request goes back to the end of the queue (everything before it has been written or is being written, and its
+        /// caller must not wait out its timeout); with a disk buffer an event goes to the spill, which completes its
+        /// continuation once it is on disk; else, or when the spill is full, the event is counted as dropped and its write
+        /// fails, so that a FallbackGroup hands it to its next target.
+        /// </summary>
+        private void OnQueueTrimmed(List<AsyncLogEventInfo> items)
+        {
+            NLogQueueProbe? probe = _queueProbe;
+            FirehoseDeliveryException? failure = null;
+            foreach (AsyncLogEventInfo item in items)
+            {
+                if (probe?.IsFlushRequest(item) == true)
+                {
+                    RequeueFlush(item.Continuation);
+                    continue;
+                }
+                if (_spill?.TryAdd(item, (long)_budget.EventBytes) == true)
+                    continue;
+                CountOverflowDrop(1);
+                failure ??= new FirehoseDeliveryException(
+                    $"NLog's queue for the target was full (OverflowAction Discard, QueueLimit {_budget.Limit}): the oldest events were dropped", 1);
+                CompleteDropped(item.Continuation, failure);
+            }
+        }
+
+        /// <summary>
+        /// Completes the write of an event the full queue took out (fails it with <paramref name="failure"/>, or succeeds
+        /// with null), on the calling thread; what the continuation throws (NLog's ThrowExceptions, a failing fallback) is
+        /// logged, never passed to the application.
+        /// </summary>
+        private void CompleteDropped(AsyncContinuation continuation, Exception? failure)
+        {
+            try
+            {
+                continuation(failure);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                if (_logLimiter.ShouldLog("overflow-continuation", out int suppressed))
+                    InternalLogger.Warn(ex, "{0}: the write of an event the full queue dropped failed, and its continuation threw{1}", this, LogRateLimiter.Suppressed(suppressed));
+            }
+        }
+
+        /// <summary>Queues a flush request the full queue reached again, behind the newer events (from the thread pool: the logging thread may hold NLog's queue).</summary>
+        private void RequeueFlush(AsyncContinuation continuation)
+        {
+            if (_logLimiter.ShouldLog("overflow-flush-requeued", out int suppressed))
+                InternalLogger.Debug("{0}: NLog's full queue reached a flush request; it waits behind the newer events now{1}", this, LogRateLimiter.Suppressed(suppressed));
+            ThreadPool.UnsafeQueueUserWorkItem(state =>
+            {
+                var flushed = (AsyncContinuation)state!;
+                try
+                {
+                    Flush(flushed);
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    flushed(ex);
+                }
+            }, continuation);
         }
 
         /// <summary>Counts <paramref name="events"/> events lost to NLog's full queue, for the statistics and the next overflow report.</summary>
@@ -762,7 +868,7 @@ namespace NLog.Targets
             _spill = null;
             Interlocked.Exchange(ref _spilledUnreported, 0);
             DiskBuffer? buffer = _buffer;
-            if (buffer is null || _queueProbe is null || OverflowAction != Wrappers.AsyncTargetWrapperOverflowAction.Discard)
+            if (buffer is null || _queueProbe is null || OverflowActionInEffect != Wrappers.AsyncTargetWrapperOverflowAction.Discard)
                 return;
             // The spill's task has its own render buffer and record buffers (the write path's are not thread-safe).
             var render = new StringBuilder(1024);
@@ -781,34 +887,47 @@ namespace NLog.Targets
             OverflowSpill? spill = Interlocked.Exchange(ref _spill, null);
             if (spill is null)
                 return;
-            int left = spill.Close(CloseDeliveryTime + TimeSpan.FromSeconds(5));
-            if (left > 0)
-                CountOverflowDrop(left);
+            List<AsyncLogEventInfo> left = spill.Close(CloseDeliveryTime + TimeSpan.FromSeconds(5));
+            if (left.Count > 0)
+            {
+                CountOverflowDrop(left.Count);
+                var failure = new FirehoseDeliveryException($"{left.Count} events that NLog's full queue dropped were not written to the disk buffer before the target closed", left.Count);
+                foreach (AsyncLogEventInfo item in left)
+                    CompleteDropped(item.Continuation, failure);
+            }
             ReportSpilled(closing: true);
         }
 
-        private void OnSpillFailed(int events, Exception ex)
+        private void OnSpillFailed(List<AsyncLogEventInfo> events, Exception ex)
         {
-            CountOverflowDrop(events);
-            InternalLogger.Error(ex, "{0}: writing {1} events that NLog's full queue dropped to the disk buffer failed; they are lost", this, events);
+            CountOverflowDrop(events.Count);
+            InternalLogger.Error(ex, "{0}: writing {1} events that NLog's full queue dropped to the disk buffer failed", this, events.Count);
+            foreach (AsyncLogEventInfo item in events)
+                CompleteDropped(item.Continuation, ex);
         }
 
         /// <summary>
         /// The spill's task: renders events NLog's full queue dropped (into its own <paramref name="render"/> buffer), groups
         /// them by stream, handles oversized records as the write does, and appends them to <paramref name="buffer"/> in
         /// frames of at most one call (500 records, 4 MiB), as the replayer sends them. What the disk refuses is dropped
-        /// and counted as overflow.
+        /// and counted as overflow, and fails the writes of the events of that stream in the batch (some of them may be on
+        /// disk all the same); the other events' writes succeed (an event dropped as invalid or oversized is reported as
+        /// the write reports it).
         /// </summary>
-        private void WriteSpilled(List<LogEventInfo> events, DiskBuffer buffer, StringBuilder render, Dictionary<string, RecordBuffer> byStream)
+        private void WriteSpilled(List<AsyncLogEventInfo> events, DiskBuffer buffer, StringBuilder render, Dictionary<string, RecordBuffer> byStream)
         {
             Statistics.Received(events.Count);
+            var streams = new string?[events.Count];
+            HashSet<string>? refused = null;
             try
             {
-                foreach (LogEventInfo logEvent in events)
+                for (int e = 0; e < events.Count; e++)
                 {
+                    LogEventInfo logEvent = events[e].LogEvent;
                     string name = _fixedStreamName ?? DeliveryStreamName.Render(logEvent);
                     if (_fixedStreamName is null && !IsValidStreamName(name, logEvent, settle: false))
                         continue;
+                    streams[e] = name;
                     if (!byStream.TryGetValue(name, out RecordBuffer? records))
                         byStream[name] = records = new RecordBuffer();
                     AddRecord(records, render, logEvent, settle: false);
@@ -817,18 +936,21 @@ namespace NLog.Targets
                 foreach (var (stream, records) in byStream)
                 {
                     long frameBytes = 0;
+                    bool stored = true;
                     for (int i = 0; i < records.Count; i++)
                     {
                         int recordSize = records.Sizes[i];
                         if (_planner.StartsNewCall(frame.Count, frameBytes, recordSize))
                         {
-                            AppendSpilled(buffer, stream, frame);
+                            stored &= AppendSpilled(buffer, stream, frame);
                             frameBytes = 0;
                         }
                         frame.Add(records[i]);
                         frameBytes += recordSize;
                     }
-                    AppendSpilled(buffer, stream, frame);
+                    stored &= AppendSpilled(buffer, stream, frame);
+                    if (!stored)
+                        (refused ??= new HashSet<string>(StringComparer.Ordinal)).Add(stream);
                 }
             }
             finally
@@ -840,14 +962,31 @@ namespace NLog.Targets
                 ShrinkRenderBuffer(render);
             }
             ReportSpilled(closing: false);
+            FirehoseDeliveryException? failure = null;
+            for (int e = 0; e < events.Count; e++)
+            {
+                if (refused != null && streams[e] is string stream && refused.Contains(stream))
+                {
+                    failure ??= new FirehoseDeliveryException($"the disk buffer refused events that NLog's full queue dropped (stream {stream})", 1);
+                    CompleteDropped(events[e].Continuation, failure);
+                }
+                else
+                {
+                    CompleteDropped(events[e].Continuation, null);
+                }
+            }
         }
 
-        /// <summary>Appends one frame of spilled records (and empties <paramref name="frame"/>), counting them as buffered for the overflow, or dropped.</summary>
-        private void AppendSpilled(DiskBuffer buffer, string stream, List<ReadOnlyMemory<byte>> frame)
+        /// <summary>
+        /// Appends one frame of spilled records (and empties <paramref name="frame"/>), counting them as buffered for the
+        /// overflow, or dropped; false when the disk refused them.
+        /// </summary>
+        private bool AppendSpilled(DiskBuffer buffer, string stream, List<ReadOnlyMemory<byte>> frame)
         {
             if (frame.Count == 0)
-                return;
-            if (buffer.Append(stream, frame))
+                return true;
+            bool stored = buffer.Append(stream, frame);
+            if (stored)
             {
                 Statistics.Buffered(frame.Count, stream, overflow: true);
                 Interlocked.Add(ref _spilledUnreported, frame.Count);
@@ -858,6 +997,7 @@ namespace NLog.Targets
                 CountOverflowDrop(frame.Count);
             }
             frame.Clear();
+            return stored;
         }
 
         /// <summary>Reports at Warn, at most once a minute (and at close), the events NLog's full queue dropped that went to disk since the last report.</summary>
@@ -869,7 +1009,7 @@ namespace NLog.Targets
             if (spilled == 0)
                 return;
             InternalLogger.Warn("{0}: NLog's queue for the target was full (OverflowAction Discard, QueueLimit {1}): {2} events it dropped went to the disk buffer instead, to be sent from there. Raise QueueLimit or MaxQueueBytes if this goes on",
-                this, QueueLimit, spilled);
+                this, _budget.Limit, spilled);
         }
 
         /// <summary>Reports, at most once a minute (and at close), the events NLog's overflow dropped since the last report.</summary>
@@ -880,14 +1020,15 @@ namespace NLog.Targets
             long dropped = Interlocked.Exchange(ref _overflowUnreported, 0);
             if (dropped == 0)
                 return;
-            string lowered = QueueLimit < _budget.ConfiguredLimit
+            string lowered = _budget.Limit < _budget.ConfiguredLimit
                 ? $", lowered from {_budget.ConfiguredLimit} by MaxQueueBytes {MaxQueueBytes} for events of about {_budget.EventBytes:F0} bytes"
                 : string.Empty;
             string advice = _buffer is null
                 ? "Raise QueueLimit or MaxQueueBytes, set BufferDirectory so that slow delivery spills to disk, or log less"
                 : "The disk buffer could not take them either (its spill queue was full, or the disk refused them). Raise QueueLimit or MaxQueueBytes, or log less";
-            InternalLogger.Error("{0}: dropped {1} events because NLog's queue for the target was full (OverflowAction Discard, QueueLimit {2}{3}); the oldest waiting events go first. {4}",
-                this, dropped, QueueLimit, lowered, advice);
+            string failed = _trimming ? " Their writes failed, so a FallbackGroup around the target hands them to its next target." : string.Empty;
+            InternalLogger.Error("{0}: dropped {1} events because NLog's queue for the target was full (OverflowAction Discard, QueueLimit {2}{3}); the oldest waiting events go first.{4} {5}",
+                this, dropped, _budget.Limit, lowered, failed, advice);
         }
 
         /// <summary>
@@ -900,12 +1041,12 @@ namespace NLog.Targets
                 return;
             _budget.Observe(events, bytes);
             int limit = _budget.Limit;
-            if (OverflowAction != Wrappers.AsyncTargetWrapperOverflowAction.Grow && QueueLimit != limit)
+            if (OverflowActionInEffect != Wrappers.AsyncTargetWrapperOverflowAction.Grow && QueueLimit != limit)
             {
                 bool raised = limit > QueueLimit;
                 QueueLimit = limit;
                 // A raised limit does not wake threads NLog's Block overflow holds; a dequeue (even of nothing) does.
-                if (raised && OverflowAction == Wrappers.AsyncTargetWrapperOverflowAction.Block)
+                if (raised && OverflowActionInEffect == Wrappers.AsyncTargetWrapperOverflowAction.Block)
                     _queueProbe?.Take(0);
             }
         }

@@ -25,12 +25,18 @@ namespace NLog.Targets.Firehose.Buffering
         private readonly Func<int> _count;
         private readonly Action<int, IList<AsyncLogEventInfo>> _dequeue;
         private readonly LogEventInfo _flushEvent;
+        private readonly EventInfo? _growEvent;
+        private readonly bool _countExcludesIncoming;
+        private readonly object _trimSync = new object();
+        private EventHandler<LogEventQueueGrowEventArgs>? _onGrow;
         private bool _disposed;
 
-        private NLogQueueProbe(object queue, EventInfo droppedEvent, Func<int> count, Action<int, IList<AsyncLogEventInfo>> dequeue, LogEventInfo flushEvent, Action<LogEventInfo, bool> onDropped)
+        private NLogQueueProbe(object queue, EventInfo droppedEvent, EventInfo? growEvent, bool countExcludesIncoming, Func<int> count, Action<int, IList<AsyncLogEventInfo>> dequeue, LogEventInfo flushEvent, Action<LogEventInfo, bool> onDropped)
         {
             _queue = queue;
             _droppedEvent = droppedEvent;
+            _growEvent = growEvent;
+            _countExcludesIncoming = countExcludesIncoming;
             _count = count;
             _dequeue = dequeue;
             _flushEvent = flushEvent;
@@ -40,6 +46,41 @@ namespace NLog.Targets.Firehose.Buffering
 
         /// <summary>Events waiting in NLog's queue now (flush requests included).</summary>
         public int Count => _count();
+
+        /// <summary>Whether the probe can carry out a Discard overflow itself (<see cref="StartTrimming"/>): NLog's queue tells when it grows.</summary>
+        public bool CanTrim => _growEvent != null && _growEvent.EventHandlerType == typeof(EventHandler<LogEventQueueGrowEventArgs>);
+
+        /// <summary>
+        /// Carries out a Discard overflow in place of NLog's, for a queue whose OverflowAction is set to Grow: each time NLog's
+        /// full queue grows (on the logging thread, before it adds the new item) the oldest items over
+        /// <paramref name="limit"/> are taken out and the queue's limit is set back with <paramref name="setLimit"/>; the
+        /// items taken go to <paramref name="onTrimmed"/>, with their continuations, which NLog's own Discard never calls.
+        /// Several logging threads may trim at once: they take turns, each taking what is over the limit when its turn comes.
+        /// </summary>
+        public void StartTrimming(Func<int> limit, Action<int> setLimit, Action<List<AsyncLogEventInfo>> onTrimmed)
+        {
+            if (!CanTrim || _onGrow != null)
+                throw new InvalidOperationException("NLog's queue cannot be trimmed, or already is");
+            _onGrow = (_, _) =>
+            {
+                List<AsyncLogEventInfo>? trimmed = null;
+                lock (_trimSync)
+                {
+                    int max = Math.Max(1, limit());
+                    // The item being added is not in the queue yet; the concurrent queue already counts it, the locking one not.
+                    int over = _count() + (_countExcludesIncoming ? 1 : 0) - max;
+                    if (over > 0)
+                    {
+                        trimmed = new List<AsyncLogEventInfo>(over);
+                        _dequeue(over, trimmed);
+                    }
+                    setLimit(max);
+                }
+                if (trimmed?.Count > 0)
+                    onTrimmed(trimmed);
+            };
+            _growEvent!.AddEventHandler(_queue, _onGrow);
+        }
 
         /// <summary>
         /// Looks into <paramref name="target"/>'s queue (call after <c>base.InitializeTarget()</c>, which may replace it) and
@@ -75,7 +116,9 @@ namespace NLog.Targets.Firehose.Buffering
                     return null;
                 }
                 whyNot = null;
-                return new NLogQueueProbe(queue, dropped,
+                // Optional: without it (or if the queue's count moves), the target leaves Discard to NLog and cannot fail the drops' writes.
+                EventInfo? grow = type.GetEvent("LogEventQueueGrow", Instance);
+                return new NLogQueueProbe(queue, dropped, grow, counter.Name == "get_RequestCount",
                     counter.CreateDelegate<Func<int>>(queue),
                     dequeue.CreateDelegate<Action<int, IList<AsyncLogEventInfo>>>(queue),
                     flushEvent, onDropped);
@@ -128,6 +171,9 @@ namespace NLog.Targets.Firehose.Buffering
                 return;
             _disposed = true;
             _droppedEvent.RemoveEventHandler(_queue, _onDropped);
+            if (_onGrow != null)
+                _growEvent?.RemoveEventHandler(_queue, _onGrow);
+            _onGrow = null;
         }
     }
 }

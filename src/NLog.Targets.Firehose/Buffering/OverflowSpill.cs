@@ -2,22 +2,24 @@ using System;
 using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
+using NLog.Common;
 
 namespace NLog.Targets.Firehose.Buffering
 {
     /// <summary>
-    /// The hand-off from NLog's full queue to the disk buffer: events NLog's Discard overflow drops are added here on the
-    /// logging thread (never waiting), and one background task takes them in batches and hands each batch to the writer
-    /// (which renders them and appends them to the disk buffer). Bounded by a count of events and by their bytes as
-    /// estimated when they are added; when either bound is reached, <see cref="TryAdd"/> refuses and the caller counts the
-    /// event as dropped. The task runs while there is something to write, and ends when the spill is empty.
+    /// The hand-off from NLog's full queue to the disk buffer: events the Discard overflow takes out of the queue are added
+    /// here on the logging thread (never waiting), with their continuations, and one background task takes them in batches
+    /// and hands each batch to the writer (which renders them, appends them to the disk buffer and completes their
+    /// continuations). Bounded by a count of events and by their bytes as estimated when they are added; when either bound
+    /// is reached, <see cref="TryAdd"/> refuses and the caller counts the event as dropped. The task runs while there is
+    /// something to write, and ends when the spill is empty.
     /// </summary>
     internal sealed class OverflowSpill
     {
         private readonly object _sync = new object();
-        private readonly Queue<(LogEventInfo Event, long Bytes)> _queue = new Queue<(LogEventInfo, long)>();
-        private readonly Action<List<LogEventInfo>> _write;
-        private readonly Action<int, Exception> _lost;
+        private readonly Queue<(AsyncLogEventInfo Event, long Bytes)> _queue = new Queue<(AsyncLogEventInfo, long)>();
+        private readonly Action<List<AsyncLogEventInfo>> _write;
+        private readonly Action<List<AsyncLogEventInfo>, Exception> _lost;
         private readonly int _batchSize;
         private long _bytes;
         private bool _closed;
@@ -27,10 +29,11 @@ namespace NLog.Targets.Firehose.Buffering
         /// <summary>
         /// Creates a spill of at most <paramref name="maxEvents"/> events and about <paramref name="maxBytes"/> bytes (an
         /// event alone is always taken when the spill is empty), whose task hands batches of up to
-        /// <paramref name="batchSize"/> events to <paramref name="write"/>; <paramref name="lost"/> is told how many events
-        /// of a batch the writer failed on unexpectedly, and why (the writer counts what it writes or drops itself).
+        /// <paramref name="batchSize"/> events to <paramref name="write"/> (which completes their continuations);
+        /// <paramref name="lost"/> is given the batch the writer failed on unexpectedly, and why (the writer counts what it
+        /// writes or drops itself).
         /// </summary>
-        public OverflowSpill(int maxEvents, long maxBytes, int batchSize, Action<List<LogEventInfo>> write, Action<int, Exception> lost)
+        public OverflowSpill(int maxEvents, long maxBytes, int batchSize, Action<List<AsyncLogEventInfo>> write, Action<List<AsyncLogEventInfo>, Exception> lost)
         {
             MaxEvents = Math.Max(1, maxEvents);
             MaxBytes = Math.Max(1, maxBytes);
@@ -56,10 +59,10 @@ namespace NLog.Targets.Firehose.Buffering
         }
 
         /// <summary>
-        /// Adds <paramref name="logEvent"/>, estimated at <paramref name="estimatedBytes"/> rendered bytes; false when the
+        /// Adds <paramref name="logEvent"/> (with its continuation), estimated at <paramref name="estimatedBytes"/> rendered bytes; false when the
         /// spill is full (by count or bytes) or closed. Starts the writing task when it is not running.
         /// </summary>
-        public bool TryAdd(LogEventInfo logEvent, long estimatedBytes)
+        public bool TryAdd(AsyncLogEventInfo logEvent, long estimatedBytes)
         {
             estimatedBytes = Math.Max(1, estimatedBytes);
             lock (_sync)
@@ -86,9 +89,9 @@ namespace NLog.Targets.Firehose.Buffering
 
         /// <summary>
         /// Takes no more events and waits up to <paramref name="timeout"/> for the task to write what the spill holds;
-        /// returns how many events were still waiting then (taken out, not written: the caller counts them).
+        /// returns the events still waiting then (taken out, not written: the caller counts them and fails their continuations).
         /// </summary>
-        public int Close(TimeSpan timeout)
+        public List<AsyncLogEventInfo> Close(TimeSpan timeout)
         {
             Task task;
             lock (_sync)
@@ -99,7 +102,9 @@ namespace NLog.Targets.Firehose.Buffering
             task.Wait(timeout);
             lock (_sync)
             {
-                int left = _queue.Count;
+                var left = new List<AsyncLogEventInfo>(_queue.Count);
+                foreach (var (logEvent, _) in _queue)
+                    left.Add(logEvent);
                 _queue.Clear();
                 return left;
             }
@@ -107,7 +112,7 @@ namespace NLog.Targets.Firehose.Buffering
 
         private void Run()
         {
-            var batch = new List<LogEventInfo>(Math.Min(_batchSize, 1024));
+            var batch = new List<AsyncLogEventInfo>(Math.Min(_batchSize, 1024));
             while (true)
             {
                 long bytes = 0;
@@ -131,7 +136,7 @@ namespace NLog.Targets.Firehose.Buffering
                 }
                 catch (Exception ex) when (ex is not OutOfMemoryException)
                 {
-                    _lost(batch.Count, ex);
+                    _lost(batch, ex);
                 }
                 finally
                 {

@@ -55,9 +55,9 @@ namespace NLog.Targets.Firehose.Tests.Delivery
             wrapper.LogEventDropped += (_, _) => Interlocked.Increment(ref wrapperDrops);
             var factory = TargetHarness.Configure(new LogFactory { ThrowConfigExceptions = true }, wrapper);
             if (wrapperAction == AsyncTargetWrapperOverflowAction.Block && targetAction == AsyncTargetWrapperOverflowAction.Discard)
-                Assert.AreEqual(AsyncTargetWrapperOverflowAction.Block, target.OverflowAction, "inside a blocking wrapper the target blocks too");
+                Assert.AreEqual(AsyncTargetWrapperOverflowAction.Block, target.OverflowActionInEffect, "inside a blocking wrapper the target blocks too");
             else
-                Assert.AreEqual(targetAction, target.OverflowAction);
+                Assert.AreEqual(targetAction, target.OverflowActionInEffect);
 
             const int perThread = 3000;
             var logging = Task.WhenAll(Enumerable.Range(0, 2).Select(t => Task.Run(() =>

@@ -1,22 +1,61 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
-using NLog.Config;
+using NLog.Common;
+using NLog.Targets.Firehose.Tests.Buffering;
 using NLog.Targets.Firehose.Tests.Infrastructure;
 using NLog.Targets.Wrappers;
 
 namespace NLog.Targets.Firehose.Tests.Delivery
 {
     /// <summary>
-    /// What a <c>FallbackGroup</c> sees of NLog's Discard overflow: nothing. NLog does not call a dropped event's
-    /// continuation, so the drop is only counted and reported by the target (README, "What can still be lost").
+    /// What a <c>FallbackGroup</c> sees of the Discard overflow. NLog's own Discard drops the oldest event without calling its
+    /// continuation; the target carries out the Discard itself (NLog's queue set to Grow, trimmed back to QueueLimit at
+    /// once), so that each dropped event's write fails and the FallbackGroup hands it to its next target. With a disk buffer
+    /// the dropped events go to disk instead and their writes succeed; what the spill cannot take fails.
     /// </summary>
     [TestClass]
     public class OverflowFallbackTests
     {
+        private static void WaitFor(Func<bool> condition, string what, Func<string>? detail = null)
+        {
+            if (!SpinWait.SpinUntil(condition, TimeSpan.FromSeconds(30)))
+                Assert.Fail(what + (detail is null ? string.Empty : "\n" + detail()));
+        }
+
+        private static List<string> Events(int count) => Enumerable.Range(0, count).Select(i => "e" + i).ToList();
+
         [TestMethod]
-        public async Task FallbackGroup_DiscardOverflow_DropsCountedButNotHandedToFallback()
+        public void FallbackGroup_DiscardOverflow_EachDroppedEventHandedToFallbackOnce()
+        {
+            var memory = new MemoryTarget("memory") { Layout = "${message}" };
+            var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            using var h = TargetHarness.Create(t =>
+            {
+                t.Layout = "${message}";
+                t.QueueLimit = 20;
+            }, wrap: t => new FallbackGroupTarget("group", t, memory) { ReturnToFirstOnSuccess = true });
+            h.Gate = gate.Task;   // a slow service: the first write holds NLog's writer, the queue fills
+            h.Logger.Info("first");
+            WaitFor(() => h.Calls.Count == 1, "the first write is in flight");
+            foreach (string message in Events(100))
+                h.Logger.Info(message);
+
+            Assert.AreEqual(AsyncTargetWrapperOverflowAction.Discard, h.Target.OverflowActionInEffect);
+            Assert.AreEqual(80L, h.Target.Statistics.EventsDroppedOverflow, "the queue keeps 20 of 100, as NLog's Discard would");
+            CollectionAssert.AreEqual(Events(80), memory.Logs.ToList(), "the 80 oldest, handed to the fallback as they were dropped, in order");
+
+            gate.SetResult();
+            h.Flush();
+            CollectionAssert.AreEqual(new[] { "first" }.Concat(Events(100).Skip(80)).ToList(), h.DeliveredText, "the 20 the queue kept are delivered");
+            Assert.AreEqual(80, memory.Logs.Count, "nothing delivered went to the fallback too");
+        }
+
+        [TestMethod]
+        public async Task FallbackGroup_DiscardOverflowOverHttp_EveryEventDeliveredOrInFallbackNeverBoth()
         {
             const int count = 100;
             await using var server = await LoopbackFirehose.StartAsync();
@@ -24,22 +63,152 @@ namespace NLog.Targets.Firehose.Tests.Delivery
             var firehose = server.NewTarget("overflow");
             firehose.Layout = "${message}";
             firehose.QueueLimit = 20;
-            firehose.OverflowAction = AsyncTargetWrapperOverflowAction.Discard;
             var memory = new MemoryTarget("memory") { Layout = "${message}" };
+            // A FallbackGroup as usually configured: after a failure it stays on the fallback.
             var group = new FallbackGroupTarget("group", firehose, memory);
-            using var factory = new LogFactory { ThrowConfigExceptions = true };
-            var config = new LoggingConfiguration(factory);
-            config.AddRuleForAllLevels(group);
-            factory.Configuration = config;
+            using var factory = TargetHarness.Configure(new LogFactory { ThrowConfigExceptions = true }, group);
             var logger = factory.GetLogger("Overflow");
-            for (int i = 0; i < count; i++)
-                logger.Info("e" + i);
+            foreach (string message in Events(count))
+                logger.Info(message);
             factory.Flush(TimeSpan.FromSeconds(30));
-            Assert.IsTrue(SpinWait.SpinUntil(() => server.AcceptedCount + firehose.Statistics.EventsDroppedOverflow == count, TimeSpan.FromSeconds(30)),
-                $"every event delivered or counted as dropped: accepted {server.AcceptedCount}, dropped {firehose.Statistics.EventsDroppedOverflow}");
+            server.Faults.Latency = TimeSpan.Zero;
 
+            var delivered = server.AcceptedText("overflow").Select(t => t.TrimEnd('\n')).ToList();
             Assert.IsGreaterThan(0L, firehose.Statistics.EventsDroppedOverflow, "the queue overflowed");
-            Assert.IsEmpty(memory.Logs, "the fallback never hears of an overflow drop");
+            Assert.IsNotEmpty(memory.Logs, "the fallback received the dropped events");
+            CollectionAssert.AreEquivalent(Events(count), delivered.Concat(memory.Logs).ToList(),
+                $"every event delivered or in the fallback, none in both: delivered {delivered.Count}, fallback {memory.Logs.Count}, dropped {firehose.Statistics.EventsDroppedOverflow}");
+        }
+
+        [TestMethod]
+        public void FallbackGroup_DiscardOverflowWithDiskBuffer_SpilledEventsStayOutOfFallback()
+        {
+            using var temp = new TempDirectory();
+            var memory = new MemoryTarget("memory") { Layout = "${message}" };
+            var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            using var h = TargetHarness.Create(t =>
+            {
+                t.Layout = "${message}";
+                t.QueueLimit = 20;
+                t.BufferDirectory = temp.Path;
+                t.SpillLimit = 1000;   // room for every drop
+            }, wrap: t => new FallbackGroupTarget("group", t, memory) { ReturnToFirstOnSuccess = true });
+            h.Gate = gate.Task;
+            h.Logger.Info("first");
+            WaitFor(() => h.Calls.Count == 1, "the first write is in flight");
+            foreach (string message in Events(100))
+                h.Logger.Info(message);
+            WaitFor(() => h.Target.Statistics.EventsBufferedOverflow == 80, "the 80 dropped events are written to the disk buffer");
+
+            gate.SetResult();
+            WaitFor(() => h.Delivered.Count >= 101, "the queued events are sent, and the spilled ones replayed from disk");
+            h.Flush();
+            Assert.IsEmpty(memory.Logs, "an event on disk is not failed: the fallback gets none");
+            CollectionAssert.AreEquivalent(new[] { "first" }.Concat(Events(100)).ToList(), h.DeliveredText, "every event accepted exactly once");
+        }
+
+        [TestMethod]
+        public void FallbackGroup_DiscardOverflowSpillFull_WhatTheSpillRefusesGoesToFallback()
+        {
+            using var temp = new TempDirectory();
+            var memory = new MemoryTarget("memory") { Layout = "${message}" };
+            var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var release = new ManualResetEventSlim();
+            using var h = TargetHarness.Create(t =>
+            {
+                // Rendering e0 (which only the spill's task renders, since the queue dropped it) waits: the spill fills.
+                t.Layout = NLog.Layouts.Layout.FromMethod(e =>
+                {
+                    if (e.FormattedMessage == "e0")
+                        release.Wait(TimeSpan.FromSeconds(30));
+                    return e.FormattedMessage;
+                }, NLog.Layouts.LayoutRenderOptions.ThreadAgnostic);
+                t.QueueLimit = 20;
+                t.BufferDirectory = temp.Path;
+                t.SpillLimit = 10;
+            }, wrap: t => new FallbackGroupTarget("group", t, memory) { ReturnToFirstOnSuccess = true });
+            h.Gate = gate.Task;
+            h.Logger.Info("first");
+            WaitFor(() => h.Calls.Count == 1, "the first write is in flight");
+            h.Logger.Info("e0");
+            for (int i = 1; i <= 20; i++)
+                h.Logger.Info("e" + i);   // e0 dropped to the spill, whose task blocks rendering it
+            WaitFor(() => h.Target.SpillCount == 0, "the spill's task took e0");
+            foreach (string message in Events(100).Skip(21))
+                h.Logger.Info(message);   // 79 more dropped: 10 fit into the spill, 69 do not
+
+            Assert.AreEqual(69L, h.Target.Statistics.EventsDroppedOverflow, "what the spill refused is dropped");
+            CollectionAssert.AreEqual(Events(80).Skip(11).ToList(), memory.Logs.ToList(), "and handed to the fallback, in order");
+            release.Set();
+            gate.SetResult();
+            WaitFor(() => h.Delivered.Count >= 1 + 20 + 11, "the queued events are sent, and the spilled ones replayed from disk");
+            h.Flush();
+            CollectionAssert.AreEquivalent(Events(100), h.DeliveredText.Where(t => t != "first").Concat(memory.Logs).ToList(),
+                "every event delivered or in the fallback, none in both");
+        }
+
+        [TestMethod]
+        public void Flush_FlushRequestReachesTheEndOfAFullQueue_CompletesInsteadOfWaitingItsTimeout()
+        {
+            var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            using var h = TargetHarness.Create(t =>
+            {
+                t.Layout = "${message}";
+                t.QueueLimit = 20;
+            });
+            h.Gate = gate.Task;
+            h.Logger.Info("first");
+            WaitFor(() => h.Calls.Count == 1, "the first write is in flight");
+            h.Logger.Info("before");
+            WaitFor(() => h.Target.QueuedCount == 1, "'before' waits in the queue");
+            Exception? flushResult = null;
+            using var flushed = new ManualResetEventSlim();
+            // LogFactory.Flush waits for the flush (up to its timeout) on the calling thread: another thread asks.
+            var flushing = Task.Run(() => h.LogFactory.Flush(ex =>
+            {
+                flushResult = ex;
+                flushed.Set();
+            }, TimeSpan.FromSeconds(60)));
+            WaitFor(() => h.Target.QueuedCount == 2, "the flush request waits in the queue behind 'before'");
+            foreach (string message in Events(40))
+                h.Logger.Info(message);   // the flush request is among the oldest: the overflow reaches it
+            Assert.IsFalse(flushed.IsSet, "the write before the flush is still in flight");
+
+            gate.SetResult();
+            Assert.IsTrue(flushed.Wait(TimeSpan.FromSeconds(20)), "the flush completes when the writes before it are done, long before its 60 s timeout");
+            Assert.IsNull(flushResult, "the flush succeeded");
+            Assert.IsTrue(flushing.Wait(TimeSpan.FromSeconds(5)));
+            Assert.Contains("first", h.DeliveredText);
+        }
+
+        [TestMethod]
+        public void Logger_DiscardOverflowWithThrowExceptions_NeverThrowsToTheApplication()
+        {
+            var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            using var log = new InternalLogCapture(LogLevel.Warn);
+            using var h = TargetHarness.Create(t =>
+            {
+                t.Layout = "${message}";
+                t.QueueLimit = 20;
+            });
+            h.LogFactory.ThrowExceptions = true;   // NLog rethrows a failed write on the logging thread
+            h.Gate = gate.Task;
+            h.Logger.Info("first");
+            WaitFor(() => h.Calls.Count == 1, "the first write is in flight");
+            var threads = Enumerable.Range(0, 4).Select(t => Task.Run(() =>
+            {
+                for (int i = 0; i < 500; i++)
+                    h.Logger.Info($"t{t}-{i}");
+            })).ToArray();
+            Assert.IsTrue(Task.WaitAll(threads, TimeSpan.FromSeconds(30)), "the logging threads finish");
+            foreach (Task thread in threads)
+                Assert.IsNull(thread.Exception, "Logger.Info did not throw");
+
+            long dropped = h.Target.Statistics.EventsDroppedOverflow;
+            Assert.IsGreaterThanOrEqualTo(2000L - 20, dropped, "at most QueueLimit waited; the rest was dropped");
+            gate.SetResult();
+            h.Flush();
+            Assert.AreEqual(2001, h.Delivered.Count + dropped, "every event delivered or counted as dropped");
         }
     }
 }
