@@ -431,6 +431,9 @@ namespace NLog.Targets
         /// </summary>
         internal Action? NLogWriteStarting { get; set; }
 
+        /// <summary>Where the target looks for NLog's queue (tests name a field that does not exist, as a later NLog might).</summary>
+        internal string QueueProbeField { get; set; } = NLogQueueProbe.QueueField;
+
         /// <summary>How long events still waiting in NLog's queue when the target closes get to be delivered.</summary>
         internal TimeSpan CloseDeliveryTime { get; set; } = TimeSpan.FromSeconds(5);
 
@@ -441,7 +444,7 @@ namespace NLog.Targets
             Interlocked.Exchange(ref _overflowUnreported, 0);
             _queueProbe?.Dispose();
             BlockLikeAnEnclosingAsyncWrapper();
-            _queueProbe = NLogQueueProbe.TryCreate(this, OnQueueDropped, out string? whyNot);
+            _queueProbe = NLogQueueProbe.TryCreate(this, OnQueueDropped, QueueProbeField, out string? whyNot);
             _trimming = false;
             if (_queueProbe != null && OverflowAction == Wrappers.AsyncTargetWrapperOverflowAction.Discard && _queueProbe.CanTrim)
             {

@@ -16,9 +16,12 @@ namespace NLog.Targets.Firehose.Benchmarks
                     return await ThroughputMode.RunAsync(rest).ConfigureAwait(false);
                 case "micro":
                     return MicroMode.Run(rest);
+                case "disk":
+                    return DiskMode.Run(rest);
                 default:
                     Console.Error.WriteLine("usage: dotnet run -c Release --project tests/NLog.Targets.Firehose.Benchmarks -- throughput [--quick] [--events N] [--reps N] [--caller-calls N]");
                     Console.Error.WriteLine("       dotnet run -c Release --project tests/NLog.Targets.Firehose.Benchmarks -- micro [BenchmarkDotNet arguments, e.g. --filter *Caller*]");
+                    Console.Error.WriteLine("       dotnet run -c Release --project tests/NLog.Targets.Firehose.Benchmarks -- disk [--seconds N] [--rounds N] [--dir DIR]");
                     return 2;
             }
         }

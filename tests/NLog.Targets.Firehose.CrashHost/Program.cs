@@ -18,6 +18,10 @@ namespace NLog.Targets.Firehose.CrashHost
     ///     Logs events with ids "e-0" … through a real FirehoseTarget with its disk buffer on the directory
     ///     (credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY), then waits forever; each time the count of
     ///     events the target has written to the disk buffer grows, prints "BUFFERED n".
+    /// exit &lt;serviceUrl&gt; &lt;region&gt; &lt;events&gt;
+    ///     Logs events with ids "x-0" … through a real FirehoseTarget (no disk buffer) whose TaskDelayMilliseconds is
+    ///     60 s, so that they all wait in NLog's queue; prints "QUEUED n" with the count NLog's queue holds, and returns
+    ///     from Main without Flush or Shutdown: what arrives is what the close at process exit delivers.
     /// </code>
     /// </summary>
     internal static class Program
@@ -28,8 +32,11 @@ namespace NLog.Targets.Firehose.CrashHost
                 return BufferAppend(args[1], Options(args, 2));
             if (args.Length >= 5 && args[0] == "target")
                 return TargetMode(args[1], args[2], args[3], int.Parse(args[4], CultureInfo.InvariantCulture));
+            if (args.Length >= 4 && args[0] == "exit")
+                return ExitMode(args[1], args[2], int.Parse(args[3], CultureInfo.InvariantCulture));
             Console.Error.WriteLine("usage: buffer-append <directory> [--max-bytes N] [--no-fsync] [--records N] [--record-bytes N] [--delay-ms N]");
             Console.Error.WriteLine("       target <directory> <serviceUrl> <region> <events>");
+            Console.Error.WriteLine("       exit <serviceUrl> <region> <events>");
             return 2;
         }
 
@@ -90,6 +97,29 @@ namespace NLog.Targets.Firehose.CrashHost
                 }
                 Thread.Sleep(5);
             }
+        }
+
+        private static int ExitMode(string serviceUrl, string region, int events)
+        {
+            var target = new FirehoseTarget("firehose")
+            {
+                DeliveryStreamName = "exit-target",
+                Region = region,
+                ServiceUrl = serviceUrl,
+                TaskDelayMilliseconds = 60_000,
+                QueueLimit = Math.Max(10_000, events),
+                Layout = "{\"event.id\":\"${event-properties:n}\"}",
+            };
+            var factory = new LogFactory { ThrowConfigExceptions = true };
+            var config = new NLog.Config.LoggingConfiguration(factory);
+            config.AddRuleForAllLevels(target);
+            factory.Configuration = config;
+            var logger = factory.GetLogger("Exit");
+            for (int i = 0; i < events; i++)
+                logger.WithProperty("n", "x-" + i.ToString(CultureInfo.InvariantCulture)).Info("exit test event");
+            Console.WriteLine("QUEUED " + target.QueuedCount.ToString(CultureInfo.InvariantCulture));
+            GC.KeepAlive(factory);
+            return 0;   // no Flush, no Shutdown: NLog's ProcessExit handler closes the target
         }
 
         /// <summary>Record <paramref name="j"/> of batch <paramref name="n"/>: "n:j:" padded with 'x' to the size.</summary>

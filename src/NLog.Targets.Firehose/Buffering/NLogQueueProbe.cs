@@ -44,6 +44,9 @@ namespace NLog.Targets.Firehose.Buffering
             _droppedEvent.AddEventHandler(_queue, _onDropped);
         }
 
+        /// <summary>The private field of <see cref="AsyncTaskTarget"/> that holds its queue in NLog 6.</summary>
+        public const string QueueField = "_requestQueue";
+
         /// <summary>Events waiting in NLog's queue now (flush requests included).</summary>
         public int Count => _count();
 
@@ -86,19 +89,20 @@ namespace NLog.Targets.Firehose.Buffering
         /// Looks into <paramref name="target"/>'s queue (call after <c>base.InitializeTarget()</c>, which may replace it) and
         /// calls <paramref name="onDropped"/>, on the logging thread, for each item its overflow drops: with the dropped
         /// event, and false for an event, true for a flush request (whose caller then waits out its timeout). NLog calls no
-        /// continuation of a dropped item.
+        /// continuation of a dropped item. The queue is the field <paramref name="queueField"/> of AsyncTaskTarget
+        /// (<see cref="QueueField"/>; tests name one that does not exist, as a later NLog might).
         /// </summary>
         [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "Optional: without these members the probe is off and the target says so.")]
         [DynamicDependency("_requestQueue", typeof(AsyncTaskTarget))]
         [DynamicDependency("_flushEvent", typeof(AsyncTaskTarget))]
-        public static NLogQueueProbe? TryCreate(AsyncTaskTarget target, Action<LogEventInfo, bool> onDropped, out string? whyNot)
+        internal static NLogQueueProbe? TryCreate(AsyncTaskTarget target, Action<LogEventInfo, bool> onDropped, string queueField, out string? whyNot)
         {
             try
             {
-                object? queue = typeof(AsyncTaskTarget).GetField("_requestQueue", Instance)?.GetValue(target);
+                object? queue = typeof(AsyncTaskTarget).GetField(queueField, Instance)?.GetValue(target);
                 if (queue is null)
                 {
-                    whyNot = "AsyncTaskTarget has no _requestQueue";
+                    whyNot = "AsyncTaskTarget has no " + queueField;
                     return null;
                 }
                 Type type = queue.GetType();

@@ -43,6 +43,50 @@ namespace NLog.Targets.Firehose.Tests.Buffering
         }
 
         [TestMethod]
+        public async Task Replay_PartlyAcceptedAndNoRoomToWriteTheRestBack_WholeBatchSentAgainAsADuplicate()
+        {
+            // Two records of about 400 KB in one frame of about 800 KB, under a 1 MiB cap: once the first is accepted, the
+            // second cannot be written back on its own (the claimed frame cannot be deleted to make room), so the batch
+            // goes back to the buffer whole and is replayed again: the accepted record is sent a second time.
+            using var log = new InternalLogCapture(LogLevel.Warn);
+            await using var server = await LoopbackFirehose.StartAsync();
+            server.Faults.Outage = true;
+            var target = BufferedTarget(server, "writeback");
+            target.MaxBufferBytes = 1024 * 1024;
+            target.Layout = "{\"event.id\":\"${event-properties:n}\",\"pad\":\"${event-properties:pad}\"}";
+            var factory = TargetHarness.Configure(new LogFactory { ThrowConfigExceptions = true }, target);
+            var logger = factory.GetLogger("Replay");
+            string pad = new string('p', 400_000);
+            logger.WithProperty("n", "w-0").WithProperty("pad", pad).Info("x");
+            logger.WithProperty("n", "w-1").WithProperty("pad", pad).Info("x");
+            factory.Flush(TimeSpan.FromSeconds(30));
+            WaitFor(() => target.Statistics.EventsBuffered == 2, "both events on disk during the outage, in one frame");
+
+            // w-1 is refused (retryably) until released; w-0 is accepted at once.
+            List<byte[]> current = new List<byte[]>();
+            bool release = false;
+            server.FailCall = call =>
+            {
+                Volatile.Write(ref current, call.Records);
+                return null;
+            };
+            server.FailRecord = i => IdOf(Volatile.Read(ref current)[i]) == "w-1" && !Volatile.Read(ref release) ? "ServiceUnavailableException" : null;
+            server.Faults.Outage = false;
+            WaitFor(() => server.DistinctAcceptedIds().Contains("w-0"), "w-0 is accepted");
+            WaitFor(() => log.Text.Contains("no room under the cap"), "writing w-1 back alone is refused: no room under the cap");
+            WaitFor(() => server.DuplicateCount() >= 1, "the whole batch is replayed again, w-0 with it");
+
+            Volatile.Write(ref release, true);
+            WaitFor(() => server.DistinctAcceptedIds().Contains("w-1"), "w-1 arrives once released");
+            WaitFor(() => target.Buffer!.PendingRecords == 0, "the buffer drains");
+            factory.Dispose();
+            Assert.AreEqual(2, server.DistinctAcceptedIds().Count);
+            Assert.AreEqual(server.AcceptedCount - 2, server.DuplicateCount(), "every extra copy is a duplicate of w-0, with the same event.id");
+            Assert.IsTrue(server.AcceptedText().Count(t => t.Contains("\"w-1\"", StringComparison.Ordinal)) == 1, "w-1 was accepted once");
+            Assert.AreEqual(0, PendingOnDisk(), "nothing is left unacknowledged in the directory");
+        }
+
+        [TestMethod]
         public async Task Replay_PartialFailure_EveryEventArrivesOnceAndBufferEndsEmpty()
         {
             const int count = 60;
