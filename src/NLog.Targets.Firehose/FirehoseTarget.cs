@@ -78,6 +78,12 @@ namespace NLog.Targets
         // OverflowAction Discard carried out by the target (NLog's queue set to Grow and trimmed by the probe), so that the
         // events it drops fail their writes.
         private volatile bool _trimming;
+        // The failed writes of the events the target's Discard dropped, completed off the logging thread; the failure they
+        // get (one per limit); and whether a nudge of NLog's writer is on its way (see OnQueueTrimmed).
+        private OverflowOutbox? _outbox;
+        private (int Limit, FirehoseDeliveryException Failure)? _overflowFailure;
+        private int _writerNudgePending;
+        private AsyncContinuation? _nudgeDone;
         private CancellationTokenSource? _pumpStop;
         // The pump's batch in progress (taken from the queue, not yet written): a Flush waits for it.
         private Task _pumpBatch = Task.CompletedTask;
@@ -278,6 +284,12 @@ namespace NLog.Targets
         /// <summary>Events waiting in the overflow spill for the disk buffer (tests).</summary>
         internal int SpillCount => _spill?.Count ?? 0;
 
+        /// <summary>The most failed writes of dropped events the outbox holds before a logging thread completes one itself (0: QueueLimit, at least 1024; tests lower it).</summary>
+        internal int OutboxLimit { get; set; }
+
+        /// <summary>Failed writes of dropped events waiting in the outbox, not the one being completed (tests).</summary>
+        internal int OutboxCount => _outbox?.Count ?? 0;
+
         /// <summary>Items waiting in NLog's queue, flush requests included (tests; -1 without a view into the queue).</summary>
         internal int QueuedCount => _queueProbe?.Count ?? -1;
 
@@ -398,6 +410,7 @@ namespace NLog.Targets
             if (probe != null && queued?.Count > 0)
                 WriteQueuedAtClose(probe, queued);
             CloseSpill();   // what NLog's full queue dropped goes to disk before the buffer closes
+            Interlocked.Exchange(ref _outbox, null)?.Close(TimeSpan.FromSeconds(5));   // the dropped events' failed writes, to their fallback
             ReportOverflow(closing: true);
             _queueProbe = null;
             probe?.Dispose();
@@ -452,7 +465,8 @@ namespace NLog.Targets
                 // of it. The target carries out the Discard itself instead: NLog's queue grows, and the probe trims it back to
                 // the limit at once, handing the events it takes to OnQueueTrimmed with their continuations.
                 _configuredOverflowAction = OverflowAction;
-                _queueProbe.StartTrimming(() => _budget.Limit + (t_queueingFlushRequest ? 1 : 0), limit => QueueLimit = limit, OnQueueTrimmed);
+                _outbox = new OverflowOutbox(OutboxLimit > 0 ? OutboxLimit : Math.Max(_budget.ConfiguredLimit, 1024), CompleteDropped);
+                _queueProbe.StartTrimming(this, () => _budget.Limit, limit => QueueLimit = limit, OnQueueTrimmed);
                 OverflowAction = Wrappers.AsyncTargetWrapperOverflowAction.Grow;
                 _trimming = true;
             }
@@ -740,32 +754,22 @@ namespace NLog.Targets
             // sets it before it takes events, so a batch taken before NLog looked at the queue is always seen here. Read
             // before NLog's flush, a batch taken in between would be missed and Flush would return before its events
             // were written.
-            // NLog queues the flush request on this thread: it must not push an event out of a full queue (see OnQueueTrimmed).
-            t_queueingFlushRequest = true;
-            try
-            {
-                base.FlushAsync(FlushDone);
-            }
-            finally
-            {
-                t_queueingFlushRequest = false;
-            }
+            base.FlushAsync(FlushDone);
 
             void FlushDone(Exception? ex)
             {
                 Task pumpBatch = Volatile.Read(ref _pumpBatch);
-                // Events the full queue dropped on the way are on disk when the flush ends.
+                // Events the full queue dropped on the way are on disk, or their writes failed (to a fallback), when the flush ends.
                 Task spill = _spill?.WhenIdle() ?? Task.CompletedTask;
-                if (pumpBatch.IsCompleted && spill.IsCompleted)
+                Task outbox = _outbox?.WhenIdle() ?? Task.CompletedTask;
+                if (pumpBatch.IsCompleted && spill.IsCompleted && outbox.IsCompleted)
                     asyncContinuation(ex);
                 else
-                    Task.WhenAll(pumpBatch, spill).ContinueWith(_ => asyncContinuation(ex), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+                    Task.WhenAll(pumpBatch, spill, outbox).ContinueWith(_ => asyncContinuation(ex), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
             }
         }
 
-        // Set while NLog queues a flush request on this thread (the Discard the target carries out gives it a place of its own).
-        [ThreadStatic]
-        private static bool t_queueingFlushRequest;
+
 
         /// <summary>
         /// Called on the logging thread for each item NLog's Discard overflow drops: with a disk buffer, hands the event to the
@@ -795,16 +799,16 @@ namespace NLog.Targets
             => _trimming ? Wrappers.AsyncTargetWrapperOverflowAction.Discard : OverflowAction;
 
         /// <summary>
-        /// Called on the logging thread with the oldest items the target's Discard took out of NLog's full queue: a flush
-        /// request goes back to the end of the queue (everything before it has been written or is being written, and its
-        /// caller must not wait out its timeout); with a disk buffer an event goes to the spill, which completes its
-        /// continuation once it is on disk; else, or when the spill is full, the event is counted as dropped and its write
-        /// fails, so that a FallbackGroup hands it to its next target.
+        /// Called on the logging thread, inside NLog's enqueue, with the oldest items the target's Discard took out of
+        /// NLog's full queue: a flush request goes back to the end of the queue (everything before it has been written or
+        /// is being written, and its caller must not wait out its timeout); with a disk buffer an event goes to the spill,
+        /// which completes its continuation once it is on disk; else, or when the spill is full, the event is counted as
+        /// dropped and its write fails, through the outbox, so that a FallbackGroup hands it to its next target.
         /// </summary>
         private void OnQueueTrimmed(List<AsyncLogEventInfo> items)
         {
             NLogQueueProbe? probe = _queueProbe;
-            FirehoseDeliveryException? failure = null;
+            bool ranInline = false;
             foreach (AsyncLogEventInfo item in items)
             {
                 if (probe?.IsFlushRequest(item) == true)
@@ -815,11 +819,52 @@ namespace NLog.Targets
                 if (_spill?.TryAdd(item, (long)_budget.EventBytes) == true)
                     continue;
                 CountOverflowDrop(1);
-                failure ??= new FirehoseDeliveryException(
-                    $"NLog's queue for the target was full (OverflowAction Discard, QueueLimit {_budget.Limit}): the oldest events were dropped", 1);
-                CompleteDropped(item.Continuation, failure);
+                Exception failure = OverflowFailure();
+                if (_outbox is { } outbox)
+                    ranInline |= !outbox.Add(item.Continuation, failure);
+                else
+                    CompleteDropped(item.Continuation, failure);
             }
+            if (ranInline)
+                NudgeWriterSoon();
         }
+
+        /// <summary>The failure a dropped event's write gets: one instance while the limit stays the same.</summary>
+        private Exception OverflowFailure()
+        {
+            int limit = _budget.Limit;
+            if (_overflowFailure is { } cached && cached.Limit == limit)
+                return cached.Failure;
+            var failure = new FirehoseDeliveryException($"NLog's queue for the target was full (OverflowAction Discard, QueueLimit {limit}): the oldest waiting events were dropped", 1);
+            _overflowFailure = (limit, failure);
+            return failure;
+        }
+
+        /// <summary>
+        /// After the logging thread ran a slow continuation inside NLog's enqueue, NLog's writer may have emptied the queue
+        /// and stopped meanwhile; the event being added then does not start it again (NLog counted it before the queue was
+        /// empty). A flush, shortly after (once the event is in the queue), does: at most one on its way at a time.
+        /// </summary>
+        private void NudgeWriterSoon()
+        {
+            // One nudge at a time, until its flush completes: the flush requests of nudges never pile up in the queue.
+            if (Interlocked.Exchange(ref _writerNudgePending, 1) != 0)
+                return;
+            Task.Delay(WriterNudgeDelay).ContinueWith(_ =>
+            {
+                try
+                {
+                    Flush(_nudgeDone ??= _ => Volatile.Write(ref _writerNudgePending, 0));
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    Volatile.Write(ref _writerNudgePending, 0);
+                    InternalLogger.Debug(ex, "{0}: restarting NLog's writer after a slow failure handler failed", this);
+                }
+            }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        }
+
+        private static readonly TimeSpan WriterNudgeDelay = TimeSpan.FromMilliseconds(20);
 
         /// <summary>
         /// Completes the write of an event the full queue took out (fails it with <paramref name="failure"/>, or succeeds
@@ -844,12 +889,20 @@ namespace NLog.Targets
         {
             if (_logLimiter.ShouldLog("overflow-flush-requeued", out int suppressed))
                 InternalLogger.Debug("{0}: NLog's full queue reached a flush request; it waits behind the newer events now{1}", this, LogRateLimiter.Suppressed(suppressed));
+            // Queued as NLog's Flush queues it (under the target's lock), but past this target's FlushAsync: its continuation
+            // is already that FlushAsync's.
             ThreadPool.UnsafeQueueUserWorkItem(state =>
             {
                 var flushed = (AsyncContinuation)state!;
                 try
                 {
-                    Flush(flushed);
+                    lock (SyncRoot)
+                    {
+                        if (IsInitialized)
+                            base.FlushAsync(flushed);
+                        else
+                            flushed(null);   // closed meanwhile: as NLog's Flush of a closed target
+                    }
                 }
                 catch (Exception ex) when (ex is not OutOfMemoryException)
                 {

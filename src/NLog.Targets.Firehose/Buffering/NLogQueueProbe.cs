@@ -57,30 +57,41 @@ namespace NLog.Targets.Firehose.Buffering
         /// Carries out a Discard overflow in place of NLog's, for a queue whose OverflowAction is set to Grow: each time NLog's
         /// full queue grows (on the logging thread, before it adds the new item) the oldest items over
         /// <paramref name="limit"/> are taken out and the queue's limit is set back with <paramref name="setLimit"/>; the
-        /// items taken go to <paramref name="onTrimmed"/>, with their continuations, which NLog's own Discard never calls.
+        /// items taken go to <paramref name="onTrimmed"/>, with their continuations, which NLog's own Discard never calls
+        /// (it must be quick: NLog has counted the new item and adds it only when the handler returns; what it throws is
+        /// logged for <paramref name="owner"/>).
         /// Several logging threads may trim at once: they take turns, each taking what is over the limit when its turn comes.
         /// </summary>
-        public void StartTrimming(Func<int> limit, Action<int> setLimit, Action<List<AsyncLogEventInfo>> onTrimmed)
+        public void StartTrimming(object owner, Func<int> limit, Action<int> setLimit, Action<List<AsyncLogEventInfo>> onTrimmed)
         {
             if (!CanTrim || _onGrow != null)
                 throw new InvalidOperationException("NLog's queue cannot be trimmed, or already is");
             _onGrow = (_, _) =>
             {
                 List<AsyncLogEventInfo>? trimmed = null;
-                lock (_trimSync)
+                try
                 {
-                    int max = Math.Max(1, limit());
-                    // The item being added is not in the queue yet; the concurrent queue already counts it, the locking one not.
-                    int over = _count() + (_countExcludesIncoming ? 1 : 0) - max;
-                    if (over > 0)
+                    lock (_trimSync)
                     {
-                        trimmed = new List<AsyncLogEventInfo>(over);
-                        _dequeue(over, trimmed);
+                        int max = Math.Max(1, limit());
+                        // The limit first: NLog doubled it, and until it is back other threads add without asking.
+                        setLimit(max);
+                        // The item being added is not in the queue yet; the concurrent queue already counts it, the locking one not.
+                        int over = _count() + (_countExcludesIncoming ? 1 : 0) - max;
+                        if (over > 0)
+                        {
+                            trimmed = new List<AsyncLogEventInfo>(over);
+                            _dequeue(over, trimmed);
+                        }
                     }
-                    setLimit(max);
+                    if (trimmed?.Count > 0)
+                        onTrimmed(trimmed);
                 }
-                if (trimmed?.Count > 0)
-                    onTrimmed(trimmed);
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    // Never out of NLog's enqueue: it has counted the new item and must still add it.
+                    InternalLogger.Error(ex, "{0}: trimming NLog's full queue failed ({1} items taken)", owner, trimmed?.Count ?? 0);
+                }
             };
             _growEvent!.AddEventHandler(_queue, _onGrow);
         }

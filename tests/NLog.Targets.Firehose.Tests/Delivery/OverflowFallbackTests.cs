@@ -14,8 +14,9 @@ namespace NLog.Targets.Firehose.Tests.Delivery
     /// <summary>
     /// What a <c>FallbackGroup</c> sees of the Discard overflow. NLog's own Discard drops the oldest event without calling its
     /// continuation; the target carries out the Discard itself (NLog's queue set to Grow, trimmed back to QueueLimit at
-    /// once), so that each dropped event's write fails and the FallbackGroup hands it to its next target. With a disk buffer
-    /// the dropped events go to disk instead and their writes succeed; what the spill cannot take fails.
+    /// once), so that each dropped event's write fails and the FallbackGroup hands it to its next target (off the logging
+    /// thread, through the outbox). With a disk buffer the dropped events go to disk instead and their writes succeed;
+    /// what the spill cannot take fails.
     /// </summary>
     [TestClass]
     public class OverflowFallbackTests
@@ -29,7 +30,9 @@ namespace NLog.Targets.Firehose.Tests.Delivery
         private static List<string> Events(int count) => Enumerable.Range(0, count).Select(i => "e" + i).ToList();
 
         [TestMethod]
-        public void FallbackGroup_DiscardOverflow_EachDroppedEventHandedToFallbackOnce()
+        [DataRow(false, DisplayName = "NLog's concurrent queue")]
+        [DataRow(true, DisplayName = "NLog's locking queue (ForceLockingQueue)")]
+        public void FallbackGroup_DiscardOverflow_EachDroppedEventHandedToFallbackOnce(bool lockingQueue)
         {
             var memory = new MemoryTarget("memory") { Layout = "${message}" };
             var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -37,6 +40,7 @@ namespace NLog.Targets.Firehose.Tests.Delivery
             {
                 t.Layout = "${message}";
                 t.QueueLimit = 20;
+                t.ForceLockingQueue = lockingQueue;
             }, wrap: t => new FallbackGroupTarget("group", t, memory) { ReturnToFirstOnSuccess = true });
             h.Gate = gate.Task;   // a slow service: the first write holds NLog's writer, the queue fills
             h.Logger.Info("first");
@@ -45,13 +49,23 @@ namespace NLog.Targets.Firehose.Tests.Delivery
                 h.Logger.Info(message);
 
             Assert.AreEqual(AsyncTargetWrapperOverflowAction.Discard, h.Target.OverflowActionInEffect);
-            Assert.AreEqual(80L, h.Target.Statistics.EventsDroppedOverflow, "the queue keeps 20 of 100, as NLog's Discard would");
-            CollectionAssert.AreEqual(Events(80), memory.Logs.ToList(), "the 80 oldest, handed to the fallback as they were dropped, in order");
+            Assert.AreEqual(20, h.Target.QueuedCount, "the queue holds no more than its limit");
+            long dropped = h.Target.Statistics.EventsDroppedOverflow;
+            // A dropped event's write fails off the logging thread; while the FallbackGroup is on its fallback for it, it
+            // sends the events logged meanwhile there directly (ReturnToFirstOnSuccess brings it back): so not all 80
+            // events beyond the limit reach the target's queue, but each one is in exactly one place.
+            Assert.IsGreaterThan(0L, dropped, "the queue overflowed");
 
             gate.SetResult();
+            // (Flushing a full queue would push one more event out, as NLog's own Discard does: first wait for the writer.)
+            WaitFor(() => h.Delivered.Count == 21, "the 20 the queue kept are delivered");
             h.Flush();
-            CollectionAssert.AreEqual(new[] { "first" }.Concat(Events(100).Skip(80)).ToList(), h.DeliveredText, "the 20 the queue kept are delivered");
-            Assert.AreEqual(80, memory.Logs.Count, "nothing delivered went to the fallback too");
+            List<string> delivered = h.DeliveredText;
+            Assert.HasCount(20, delivered.Skip(1).ToList(), "the 20 the queue kept are delivered");
+            Assert.AreEqual("first", delivered[0]);
+            CollectionAssert.AreEquivalent(Events(100), delivered.Skip(1).Concat(memory.Logs).ToList(),
+                $"every event delivered or in the fallback, none in both (dropped {dropped}, fallback {memory.Logs.Count})");
+            Assert.IsGreaterThanOrEqualTo((int)dropped, memory.Logs.Count, "every dropped event reached the fallback");
         }
 
         [TestMethod]
@@ -137,14 +151,74 @@ namespace NLog.Targets.Firehose.Tests.Delivery
             foreach (string message in Events(100).Skip(21))
                 h.Logger.Info(message);   // 79 more dropped: 10 fit into the spill, 69 do not
 
-            Assert.AreEqual(69L, h.Target.Statistics.EventsDroppedOverflow, "what the spill refused is dropped");
-            CollectionAssert.AreEqual(Events(80).Skip(11).ToList(), memory.Logs.ToList(), "and handed to the fallback, in order");
+            long dropped = h.Target.Statistics.EventsDroppedOverflow;
+            Assert.IsGreaterThan(0L, dropped, "the spill refused events: dropped");
+            WaitFor(() => memory.Logs.Count >= dropped, "and handed to the fallback (with what the FallbackGroup sent there directly meanwhile)");
             release.Set();
             gate.SetResult();
             WaitFor(() => h.Delivered.Count >= 1 + 20 + 11, "the queued events are sent, and the spilled ones replayed from disk");
             h.Flush();
             CollectionAssert.AreEquivalent(Events(100), h.DeliveredText.Where(t => t != "first").Concat(memory.Logs).ToList(),
                 "every event delivered or in the fallback, none in both");
+        }
+
+        /// <summary>Passes events to the target; a failed write's continuation waits until <see cref="Hold"/> is set (a slow handler of the failure).</summary>
+        private sealed class SlowFailureHandler : WrapperTargetBase
+        {
+            public SlowFailureHandler(Target wrapped)
+            {
+                Name = "slow-failure";
+                WrappedTarget = wrapped;
+            }
+
+            public ManualResetEventSlim Hold { get; } = new ManualResetEventSlim();
+
+            protected override void Write(AsyncLogEventInfo logEvent)
+                => WrappedTarget!.WriteAsyncLogEvent(logEvent.LogEvent.WithContinuation(ex =>
+                {
+                    if (ex != null)
+                        Hold.Wait(TimeSpan.FromSeconds(30));
+                    logEvent.Continuation(ex);
+                }));
+        }
+
+        [TestMethod]
+        public void Overflow_FailureHandlingSlowerThanTheDrops_LoggingThreadHelpsAndTheTargetKeepsSending()
+        {
+            // Failed writes that are slow to handle, and an outbox of 2: a drop that finds it full makes the
+            // logging thread complete the oldest failed write itself, inside NLog's enqueue. Meanwhile NLog's writer
+            // empties the queue and stops; the event being added does not start it again, the target's nudge does.
+            var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            SlowFailureHandler? handler = null;
+            using var h = TargetHarness.Create(t =>
+            {
+                t.Layout = "${message}";
+                t.QueueLimit = 2;
+                t.OutboxLimit = 2;
+            }, wrap: t => handler = new SlowFailureHandler(t));
+            h.Gate = gate.Task;
+            h.Logger.Info("first");
+            WaitFor(() => h.Calls.Count == 1, "the first write is in flight");
+            h.Logger.Info("e0");
+            h.Logger.Info("e1");
+            h.Logger.Info("e2");   // drops e0
+            WaitFor(() => h.Target.OutboxCount == 0, "the outbox's task handles e0's failure (and waits)");
+            h.Logger.Info("e3");   // drops e1: waits in the outbox
+            h.Logger.Info("e4");   // drops e2: the outbox is full
+            Assert.AreEqual(2, h.Target.OutboxCount);
+            var x = Task.Run(() => h.Logger.Info("X"));   // drops e3: this thread handles e1's failure itself, and waits
+            Assert.IsFalse(x.Wait(300), "the logging thread helps with the failures");
+            gate.SetResult();
+            WaitFor(() => h.DeliveredText.Contains("e4"), "the writer sends 'first', then e4, and finds the queue empty while X is not in it yet");
+            Thread.Sleep(200);
+            handler!.Hold.Set();
+            Assert.IsTrue(x.Wait(TimeSpan.FromSeconds(10)), "the logging thread's help ends");
+            WaitFor(() => h.DeliveredText.Contains("X"), "X is sent without a Flush: the writer was started again");
+            Assert.AreEqual(4L, h.Target.Statistics.EventsDroppedOverflow, "e0 to e3");
+            h.Logger.Info("later");
+            WaitFor(() => h.DeliveredText.Contains("later"), "and the target goes on sending");
+            h.Flush();
+            CollectionAssert.AreEquivalent(new[] { "first", "e4", "X", "later" }, h.DeliveredText);
         }
 
         [TestMethod]
@@ -185,7 +259,6 @@ namespace NLog.Targets.Firehose.Tests.Delivery
         public void Logger_DiscardOverflowWithThrowExceptions_NeverThrowsToTheApplication()
         {
             var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            using var log = new InternalLogCapture(LogLevel.Warn);
             using var h = TargetHarness.Create(t =>
             {
                 t.Layout = "${message}";
@@ -207,8 +280,8 @@ namespace NLog.Targets.Firehose.Tests.Delivery
             long dropped = h.Target.Statistics.EventsDroppedOverflow;
             Assert.IsGreaterThanOrEqualTo(2000L - 20, dropped, "at most QueueLimit waited; the rest was dropped");
             gate.SetResult();
+            WaitFor(() => h.Delivered.Count + dropped == 2001, "every event delivered or counted as dropped");
             h.Flush();
-            Assert.AreEqual(2001, h.Delivered.Count + dropped, "every event delivered or counted as dropped");
         }
     }
 }
