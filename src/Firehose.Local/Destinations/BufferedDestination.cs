@@ -108,7 +108,7 @@ namespace Firehose.Local.Destinations
             lock (_lock)
             {
                 batch = _records;
-                _records = new List<BufferedRecord>();
+                _records = new List<BufferedRecord>(batch.Count);   // sized like the last buffer: it grows to it again
                 _bytes = 0;
                 _flushScheduled = false;
             }
