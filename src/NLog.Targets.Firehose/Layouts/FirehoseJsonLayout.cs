@@ -29,13 +29,15 @@ namespace NLog.Targets.Firehose.Layouts
         /// <paramref name="serviceName"/> renders the <c>service.name</c> field.
         /// </summary>
         public static ScopeDeferringLayout Create(Layout serviceName)
-            => new ScopeDeferringLayout(CreateJson(serviceName, includeScopeProperties: true), CreateJson(serviceName, includeScopeProperties: false));
+            => new ScopeDeferringLayout(CreateJson(serviceName, includeScopeProperties: true, fastTimestamp: true), CreateJson(serviceName, includeScopeProperties: false, fastTimestamp: true));
 
         /// <summary>
         /// Creates the default layout's JSON document as a plain <see cref="JsonLayout"/>, with or without the scope
-        /// properties. <paramref name="serviceName"/> renders the <c>service.name</c> field.
+        /// properties. <paramref name="serviceName"/> renders the <c>service.name</c> field. <paramref name="fastTimestamp"/>:
+        /// <c>@timestamp</c> by <see cref="TimestampLayout"/> (the target's layout), else by the <c>${date}</c> layout that renders
+        /// the same text (what a user of NLog's JsonLayout writes).
         /// </summary>
-        public static JsonLayout CreateJson(Layout serviceName, bool includeScopeProperties = true)
+        public static JsonLayout CreateJson(Layout serviceName, bool includeScopeProperties = true, bool fastTimestamp = false)
         {
             var layout = new JsonLayout
             {
@@ -45,7 +47,9 @@ namespace NLog.Targets.Firehose.Layouts
                 ExcludeEmptyProperties = false,
                 MaxRecursionLimit = 1,
             };
-            layout.Attributes.Add(new JsonAttribute("@timestamp", @"${date:universalTime=true:format=yyyy-MM-ddTHH\:mm\:ss.fffZ}"));
+            layout.Attributes.Add(fastTimestamp
+                ? new JsonAttribute("@timestamp", new TimestampLayout()) { Encode = false }
+                : new JsonAttribute("@timestamp", TimestampLayout.NLogEquivalent));
             // Unique per event and the same on every resend, so duplicates from retries can be removed downstream.
             layout.Attributes.Add(new JsonAttribute("event.id", new EventIdLayout()) { Encode = false });
             layout.Attributes.Add(new JsonAttribute("log.level", "${level:lowercase=true}"));
