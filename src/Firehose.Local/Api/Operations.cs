@@ -102,13 +102,24 @@ namespace Firehose.Local.Api
             string name = StreamNameOf(input);
             if (!input.TryGetProperty("Record", out JsonElement record) || record.ValueKind == JsonValueKind.Null)
                 throw ServiceException.Validation("null", "record", "Member must not be null");
-            ReadOnlyMemory<byte> data = DataOf(record, 0, new RecordArena(ExpectedBytes(record)));
-            DeliveryStream stream = _streams.Get(name);
-            if (FaultDice.Roll(_faults.ThrottleRate) || FaultDice.Roll(_faults.RecordFailureRate))
-                throw new ServiceException(503, ErrorTypes.ServiceUnavailable, "Slow down.");
-            var accepted = new BufferedRecord(data, RecordIds.Next(), _clock.GetUtcNow());
-            AddOrNotFound(stream, new[] { accepted });
-            return new JsonObject { ["RecordId"] = accepted.RecordId, ["Encrypted"] = false };
+            var arena = new RecordArena();
+            bool buffered = false;
+            try
+            {
+                ReadOnlyMemory<byte> data = DataOf(record, 0, arena);
+                DeliveryStream stream = _streams.Get(name);
+                if (FaultDice.Roll(_faults.ThrottleRate) || FaultDice.Roll(_faults.RecordFailureRate))
+                    throw new ServiceException(503, ErrorTypes.ServiceUnavailable, "Slow down.");
+                var accepted = new BufferedRecord(data, RecordIds.Next(), _clock.GetUtcNow());
+                AddOrNotFound(stream, new[] { accepted }, arena);
+                buffered = true;
+                return new JsonObject { ["RecordId"] = accepted.RecordId, ["Encrypted"] = false };
+            }
+            finally
+            {
+                if (!buffered)
+                    arena.Release();   // nothing was buffered: the data is nobody's
+            }
         }
 
         public PutRecordBatchAnswer PutRecordBatch(JsonElement input)
@@ -123,42 +134,56 @@ namespace Firehose.Local.Api
                 throw ServiceException.Validation("[]", "records", "Member must have length greater than or equal to 1");
             if (count > MaxRecordsPerBatch)
                 throw ServiceException.Validation($"[{count} records]", "records", "Member must have length less than or equal to 500");
-            var data = new List<ReadOnlyMemory<byte>>(count);
-            var arena = new RecordArena(ExpectedBytes(records));
-            long total = 0;
-            int index = 0;
-            foreach (JsonElement record in records.EnumerateArray())
+            // The records' data is decoded into the arena, whose arrays the destination gives back once it has delivered
+            // them; whatever is not buffered (refused request, failed records only) gives them back here.
+            var arena = new RecordArena();
+            bool buffered = false;
+            try
             {
-                index++;
-                ReadOnlyMemory<byte> bytes = DataOf(record, index, arena);
-                total += bytes.Length;
-                data.Add(bytes);
-            }
-            if (total > MaxBatchBytes)
-                throw ServiceException.InvalidArgument($"Records size exceeds 4 MB limit (the records hold {total.ToString(CultureInfo.InvariantCulture)} bytes; at most {MaxBatchBytes.ToString(CultureInfo.InvariantCulture)}).");
-
-            DeliveryStream stream = _streams.Get(name);
-            if (FaultDice.Roll(_faults.ThrottleRate))
-                throw new ServiceException(503, ErrorTypes.ServiceUnavailable, "Slow down.");
-
-            DateTimeOffset now = _clock.GetUtcNow();
-            double failureRate = _faults.RecordFailureRate;
-            var accepted = new List<BufferedRecord>(count);
-            var answer = new PutRecordBatchAnswer(count);
-            foreach (ReadOnlyMemory<byte> bytes in data)
-            {
-                if (FaultDice.Roll(failureRate))
+                var data = new List<ReadOnlyMemory<byte>>(count);
+                long total = 0;
+                int index = 0;
+                foreach (JsonElement record in records.EnumerateArray())
                 {
-                    answer.Failed(ErrorTypes.ServiceUnavailable, "Slow down.");
-                    continue;
+                    index++;
+                    ReadOnlyMemory<byte> bytes = DataOf(record, index, arena);
+                    total += bytes.Length;
+                    data.Add(bytes);
                 }
-                var record = new BufferedRecord(bytes, RecordIds.Next(), now);
-                accepted.Add(record);
-                answer.Accepted(record.Number);
+                if (total > MaxBatchBytes)
+                    throw ServiceException.InvalidArgument($"Records size exceeds 4 MB limit (the records hold {total.ToString(CultureInfo.InvariantCulture)} bytes; at most {MaxBatchBytes.ToString(CultureInfo.InvariantCulture)}).");
+
+                DeliveryStream stream = _streams.Get(name);
+                if (FaultDice.Roll(_faults.ThrottleRate))
+                    throw new ServiceException(503, ErrorTypes.ServiceUnavailable, "Slow down.");
+
+                DateTimeOffset now = _clock.GetUtcNow();
+                double failureRate = _faults.RecordFailureRate;
+                var accepted = new List<BufferedRecord>(count);
+                var answer = new PutRecordBatchAnswer(count);
+                foreach (ReadOnlyMemory<byte> bytes in data)
+                {
+                    if (FaultDice.Roll(failureRate))
+                    {
+                        answer.Failed(ErrorTypes.ServiceUnavailable, "Slow down.");
+                        continue;
+                    }
+                    var record = new BufferedRecord(bytes, RecordIds.Next(), now);
+                    accepted.Add(record);
+                    answer.Accepted(record.Number);
+                }
+                if (accepted.Count > 0)
+                {
+                    AddOrNotFound(stream, accepted, arena);
+                    buffered = true;
+                }
+                return answer;
             }
-            if (accepted.Count > 0)
-                AddOrNotFound(stream, accepted);
-            return answer;
+            finally
+            {
+                if (!buffered)
+                    arena.Release();
+            }
         }
 
         /// <summary>
@@ -200,10 +225,10 @@ namespace Firehose.Local.Api
         internal Action<DeliveryStream>? BeforeAddForTests { get; set; }
 
         /// <summary>Adds to the stream's buffer; a stream deleted since the lookup answers ResourceNotFoundException (nothing acknowledged).</summary>
-        private void AddOrNotFound(DeliveryStream stream, IReadOnlyList<BufferedRecord> records)
+        private void AddOrNotFound(DeliveryStream stream, IReadOnlyList<BufferedRecord> records, RecordArena arena)
         {
             BeforeAddForTests?.Invoke(stream);
-            if (!stream.Destination.TryAdd(records))
+            if (!stream.Destination.TryAdd(records, arena))
                 throw _streams.NotFound(stream.Name);
         }
 
@@ -260,9 +285,6 @@ namespace Firehose.Local.Api
             bytes = arena.Copy(decoded);
             return true;
         }
-
-        /// <summary>About how many bytes the records in <paramref name="element"/> hold once decoded (¾ of its base64 JSON).</summary>
-        private static long ExpectedBytes(JsonElement element) => JsonMarshal.GetRawUtf8Value(element).Length / 4L * 3;
 
         private static string MemberName(int index)
             => index == 0 ? "record.data" : $"records.{index.ToString(CultureInfo.InvariantCulture)}.member.data";

@@ -1,28 +1,25 @@
 using System;
 using System.Buffers;
 using System.Buffers.Text;
+using System.Collections.Generic;
 
-namespace Firehose.Local.Api
+namespace Firehose.Local.Destinations
 {
     /// <summary>
-    /// Holds the decoded data of one request's records in a few shared arrays instead of one array per record: the records
-    /// stay buffered until their delivery, so a small array each would be thousands of objects for the garbage collector to
-    /// trace and copy on every collection while they wait. Each array stays below the large-object heap's threshold.
+    /// Holds the decoded data of one request's records in a few shared arrays instead of one array per record, rented from
+    /// <see cref="ArrayPool{T}.Shared"/>: the records stay buffered until their delivery, and new arrays for them would be
+    /// garbage the collector traces and copies on every collection while they wait. The destination that buffers the
+    /// records gives the arrays back (<see cref="Release"/>) once nothing reads the records any more: after their
+    /// delivery, or when they are refused or lost.
     /// </summary>
     internal sealed class RecordArena
     {
-        /// <summary>The largest shared array (below the 85,000 bytes from which arrays go to the large-object heap).</summary>
-        internal const int ChunkBytes = 80 * 1024;
+        /// <summary>The size of a shared array (below the large-object heap's threshold).</summary>
+        internal const int ChunkBytes = 64 * 1024;
 
+        private readonly List<byte[]> _rented = new List<byte[]>();
         private byte[] _chunk = Array.Empty<byte>();
         private int _used;
-        private long _expected;
-
-        /// <summary>Creates an arena for about <paramref name="expectedBytes"/> bytes of data (the arrays are sized by it).</summary>
-        public RecordArena(long expectedBytes)
-        {
-            _expected = Math.Max(0, expectedBytes);
-        }
 
         /// <summary>
         /// Decodes base64 (UTF-8, unescaped) into the arena, with the same decoder System.Text.Json uses for
@@ -50,17 +47,35 @@ namespace Firehose.Local.Api
             return Commit(space, bytes.Length, shared);
         }
 
+        /// <summary>
+        /// Gives the shared arrays back to the pool. Only once no record of the arena is read any more: the data of its
+        /// records is then someone else's.
+        /// </summary>
+        public void Release()
+        {
+            lock (_rented)
+            {
+                foreach (byte[] chunk in _rented)
+                    ArrayPool<byte>.Shared.Return(chunk);
+                _rented.Clear();
+                _chunk = Array.Empty<byte>();
+                _used = 0;
+            }
+        }
+
         private Memory<byte> Reserve(int length, out bool shared)
         {
             if (length > ChunkBytes / 2)
             {
                 shared = false;
-                return new byte[length];   // a large record: an array of its own
+                return new byte[length];   // a large record: an array of its own, left to the collector
             }
             shared = true;
             if (_chunk.Length - _used < length)
             {
-                _chunk = new byte[(int)Math.Clamp(_expected, length, ChunkBytes)];
+                _chunk = ArrayPool<byte>.Shared.Rent(ChunkBytes);
+                lock (_rented)
+                    _rented.Add(_chunk);
                 _used = 0;
             }
             return _chunk.AsMemory(_used, length);
@@ -70,7 +85,6 @@ namespace Firehose.Local.Api
         {
             if (shared)
                 _used += length;
-            _expected -= length;
             return space.Slice(0, length);
         }
     }
