@@ -5,7 +5,10 @@ using NLog.Targets.Firehose.Layouts;
 
 namespace NLog.Targets.Firehose.Tests.Layouts
 {
-    /// <summary>The default layout's <c>@timestamp</c> writes the same text as the <c>${date}</c> layout it stands for.</summary>
+    /// <summary>
+    /// The default layout's own field writers (<c>@timestamp</c>, <c>log.level</c>, the fixed host and process fields) write
+    /// the same text as the NLog layout renderers they stand for.
+    /// </summary>
     [TestClass]
     public class TimestampLayoutTests
     {
@@ -36,12 +39,18 @@ namespace NLog.Targets.Firehose.Tests.Layouts
         }
 
         [TestMethod]
-        public void DefaultLayout_TimestampField_SameDocumentAsNLogJsonLayout()
+        public void DefaultLayout_FastFields_SameDocumentAsNLogLayoutRenderersForEveryLevel()
         {
-            var logEvent = new LogEventInfo(LogLevel.Info, "l", "m") { TimeStamp = new DateTime(2026, 12, 8, 3, 52, 29, 123, DateTimeKind.Local) };
-            string fast = FirehoseJsonLayout.CreateJson("svc", fastTimestamp: true).Render(logEvent);
-            string nlog = FirehoseJsonLayout.CreateJson("svc", fastTimestamp: false).Render(logEvent);
-            Assert.AreEqual(nlog, fast);
+            JsonLayout fast = FirehoseJsonLayout.CreateJson("svc", fastFields: true);
+            JsonLayout nlog = FirehoseJsonLayout.CreateJson("svc", fastFields: false);
+            foreach (LogLevel level in LogLevel.AllLevels)
+            {
+                var logEvent = new LogEventInfo(level, "l", null, "m {A}", new object[] { 1 }) { TimeStamp = new DateTime(2026, 12, 8, 3, 52, 29, 123, DateTimeKind.Local) };
+                string expected = nlog.Render(logEvent);
+                Assert.AreEqual(expected, fast.Render(logEvent));
+                StringAssert.Contains(expected, "\"host.name\":");
+                StringAssert.Contains(expected, "\"process.pid\":" + Environment.ProcessId);
+            }
         }
     }
 }
