@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Collections.Generic;
 using System.IO;
 using System.Text.Json;
@@ -63,15 +64,32 @@ namespace Firehose.Local.Api
             if (!HttpMethods.IsPost(request.Method) || request.Path.Value is not ("/" or ""))
                 throw new ServiceException(404, ErrorTypes.UnknownOperation, "Firehose Local serves the Firehose API at POST / only.");
 
-            byte[] body;
+            // The body is read into a pooled array (a PutRecordBatch body is hundreds of KiB: a new array per request would be a
+            // large-object allocation each time); it goes back to the pool once the operation has run, since the operations
+            // keep none of the input (record data is copied out).
+            (byte[] rented, int length) = (Array.Empty<byte>(), 0);
             try
             {
-                body = await ReadBodyAsync(request, context.RequestAborted).ConfigureAwait(false);
+                try
+                {
+                    (rented, length) = await ReadBodyAsync(request, context.RequestAborted).ConfigureAwait(false);
+                }
+                catch (BadHttpRequestException ex)
+                {
+                    throw new ServiceException(413, ErrorTypes.Serialization, "The request body is too large or malformed: " + ex.Message);
+                }
+                return await ProcessBodyAsync(context, new ReadOnlyMemory<byte>(rented, 0, length)).ConfigureAwait(false);
             }
-            catch (BadHttpRequestException ex)
+            finally
             {
-                throw new ServiceException(413, ErrorTypes.Serialization, "The request body is too large or malformed: " + ex.Message);
+                if (rented.Length > 0)
+                    ArrayPool<byte>.Shared.Return(rented);
             }
+        }
+
+        private async Task<Action<Utf8JsonWriter>> ProcessBodyAsync(HttpContext context, ReadOnlyMemory<byte> body)
+        {
+            HttpRequest request = context.Request;
 
             string target = request.Headers["X-Amz-Target"].ToString();
             if (!target.StartsWith(AwsJson.TargetPrefix, StringComparison.Ordinal))
@@ -84,7 +102,7 @@ namespace Firehose.Local.Api
             if (_verifier != null)
             {
                 string rawTarget = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? "/";
-                ServiceException? problem = _verifier.Verify(request.Method, rawTarget, request.Headers, body, DateTime.UtcNow);
+                ServiceException? problem = _verifier.Verify(request.Method, rawTarget, request.Headers, body.Span, DateTime.UtcNow);
                 if (problem != null)
                     throw problem;
             }
@@ -103,7 +121,7 @@ namespace Firehose.Local.Api
             JsonDocument document;
             try
             {
-                document = JsonDocument.Parse(body.Length == 0 ? "{}"u8.ToArray() : body);
+                document = JsonDocument.Parse(body.Length == 0 ? "{}"u8.ToArray() : body);   // reads the body in place (no copy)
             }
             catch (JsonException ex)
             {
@@ -142,21 +160,37 @@ namespace Firehose.Local.Api
         internal const long MaxRequestBodyBytes = 32 * 1024 * 1024;
 
         /// <summary>
-        /// Reads the whole body, into an array of the declared length when that is within <see cref="MaxRequestBodyBytes"/>
-        /// (a client's Content-Length alone never makes the server allocate more).
+        /// Reads the whole body into an array rented from <see cref="ArrayPool{T}.Shared"/> (the caller returns it), of the
+        /// declared length when that is within <see cref="MaxRequestBodyBytes"/> (a client's Content-Length alone never
+        /// makes the server allocate more); returns the array and the body's length.
         /// </summary>
-        private static async Task<byte[]> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+        private static async Task<(byte[] Buffer, int Length)> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
         {
             long? declared = request.ContentLength;
             if (declared is > 0 and <= MaxRequestBodyBytes)
             {
-                var body = new byte[(int)declared.Value];
-                await request.Body.ReadExactlyAsync(body, cancellationToken).ConfigureAwait(false);
-                return body;
+                int length = (int)declared.Value;
+                byte[] body = ArrayPool<byte>.Shared.Rent(length);
+                try
+                {
+                    await request.Body.ReadExactlyAsync(body.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+                }
+                catch
+                {
+                    ArrayPool<byte>.Shared.Return(body);
+                    throw;
+                }
+                return (body, length);
             }
+            // No (or a too large) Content-Length: read as it comes (Kestrel's body limit applies), then into a pooled array.
             using var buffer = new MemoryStream();
             await request.Body.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
-            return buffer.ToArray();
+            int read = (int)buffer.Length;
+            if (read == 0)
+                return (Array.Empty<byte>(), 0);
+            byte[] pooled = ArrayPool<byte>.Shared.Rent(read);
+            buffer.GetBuffer().AsSpan(0, read).CopyTo(pooled);
+            return (pooled, read);
         }
     }
 }

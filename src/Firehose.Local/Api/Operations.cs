@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading;
@@ -101,13 +102,24 @@ namespace Firehose.Local.Api
             string name = StreamNameOf(input);
             if (!input.TryGetProperty("Record", out JsonElement record) || record.ValueKind == JsonValueKind.Null)
                 throw ServiceException.Validation("null", "record", "Member must not be null");
-            byte[] data = DataOf(record, 0);
-            DeliveryStream stream = _streams.Get(name);
-            if (FaultDice.Roll(_faults.ThrottleRate) || FaultDice.Roll(_faults.RecordFailureRate))
-                throw new ServiceException(503, ErrorTypes.ServiceUnavailable, "Slow down.");
-            var accepted = new BufferedRecord(data, NewRecordId(), _clock.GetUtcNow());
-            AddOrNotFound(stream, new[] { accepted });
-            return new JsonObject { ["RecordId"] = accepted.RecordId, ["Encrypted"] = false };
+            var arena = new RecordArena();
+            bool buffered = false;
+            try
+            {
+                ReadOnlyMemory<byte> data = DataOf(record, 0, arena);
+                DeliveryStream stream = _streams.Get(name);
+                if (FaultDice.Roll(_faults.ThrottleRate) || FaultDice.Roll(_faults.RecordFailureRate))
+                    throw new ServiceException(503, ErrorTypes.ServiceUnavailable, "Slow down.");
+                var accepted = new BufferedRecord(data, RecordIds.Next(), _clock.GetUtcNow());
+                AddOrNotFound(stream, new[] { accepted }, arena);
+                buffered = true;
+                return new JsonObject { ["RecordId"] = accepted.RecordId, ["Encrypted"] = false };
+            }
+            finally
+            {
+                if (!buffered)
+                    arena.Release();   // nothing was buffered: the data is nobody's
+            }
         }
 
         public PutRecordBatchAnswer PutRecordBatch(JsonElement input)
@@ -122,41 +134,56 @@ namespace Firehose.Local.Api
                 throw ServiceException.Validation("[]", "records", "Member must have length greater than or equal to 1");
             if (count > MaxRecordsPerBatch)
                 throw ServiceException.Validation($"[{count} records]", "records", "Member must have length less than or equal to 500");
-            var data = new List<byte[]>(count);
-            long total = 0;
-            int index = 0;
-            foreach (JsonElement record in records.EnumerateArray())
+            // The records' data is decoded into the arena, whose arrays the destination gives back once it has delivered
+            // them; whatever is not buffered (refused request, failed records only) gives them back here.
+            var arena = new RecordArena();
+            bool buffered = false;
+            try
             {
-                index++;
-                byte[] bytes = DataOf(record, index);
-                total += bytes.Length;
-                data.Add(bytes);
-            }
-            if (total > MaxBatchBytes)
-                throw ServiceException.InvalidArgument($"Records size exceeds 4 MB limit (the records hold {total.ToString(CultureInfo.InvariantCulture)} bytes; at most {MaxBatchBytes.ToString(CultureInfo.InvariantCulture)}).");
-
-            DeliveryStream stream = _streams.Get(name);
-            if (FaultDice.Roll(_faults.ThrottleRate))
-                throw new ServiceException(503, ErrorTypes.ServiceUnavailable, "Slow down.");
-
-            DateTimeOffset now = _clock.GetUtcNow();
-            double failureRate = _faults.RecordFailureRate;
-            var accepted = new List<BufferedRecord>(count);
-            var answer = new PutRecordBatchAnswer(count);
-            foreach (byte[] bytes in data)
-            {
-                if (FaultDice.Roll(failureRate))
+                var data = new List<ReadOnlyMemory<byte>>(count);
+                long total = 0;
+                int index = 0;
+                foreach (JsonElement record in records.EnumerateArray())
                 {
-                    answer.Failed(ErrorTypes.ServiceUnavailable, "Slow down.");
-                    continue;
+                    index++;
+                    ReadOnlyMemory<byte> bytes = DataOf(record, index, arena);
+                    total += bytes.Length;
+                    data.Add(bytes);
                 }
-                var record = new BufferedRecord(bytes, NewRecordId(), now);
-                accepted.Add(record);
-                answer.Accepted(record.RecordId);
+                if (total > MaxBatchBytes)
+                    throw ServiceException.InvalidArgument($"Records size exceeds 4 MB limit (the records hold {total.ToString(CultureInfo.InvariantCulture)} bytes; at most {MaxBatchBytes.ToString(CultureInfo.InvariantCulture)}).");
+
+                DeliveryStream stream = _streams.Get(name);
+                if (FaultDice.Roll(_faults.ThrottleRate))
+                    throw new ServiceException(503, ErrorTypes.ServiceUnavailable, "Slow down.");
+
+                DateTimeOffset now = _clock.GetUtcNow();
+                double failureRate = _faults.RecordFailureRate;
+                var accepted = new List<BufferedRecord>(count);
+                var answer = new PutRecordBatchAnswer(count);
+                foreach (ReadOnlyMemory<byte> bytes in data)
+                {
+                    if (FaultDice.Roll(failureRate))
+                    {
+                        answer.Failed(ErrorTypes.ServiceUnavailable, "Slow down.");
+                        continue;
+                    }
+                    var record = new BufferedRecord(bytes, RecordIds.Next(), now);
+                    accepted.Add(record);
+                    answer.Accepted(record.Number);
+                }
+                if (accepted.Count > 0)
+                {
+                    AddOrNotFound(stream, accepted, arena);
+                    buffered = true;
+                }
+                return answer;
             }
-            if (accepted.Count > 0)
-                AddOrNotFound(stream, accepted);
-            return answer;
+            finally
+            {
+                if (!buffered)
+                    arena.Release();
+            }
         }
 
         /// <summary>
@@ -198,10 +225,10 @@ namespace Firehose.Local.Api
         internal Action<DeliveryStream>? BeforeAddForTests { get; set; }
 
         /// <summary>Adds to the stream's buffer; a stream deleted since the lookup answers ResourceNotFoundException (nothing acknowledged).</summary>
-        private void AddOrNotFound(DeliveryStream stream, IReadOnlyList<BufferedRecord> records)
+        private void AddOrNotFound(DeliveryStream stream, IReadOnlyList<BufferedRecord> records, RecordArena arena)
         {
             BeforeAddForTests?.Invoke(stream);
-            if (!stream.Destination.TryAdd(records))
+            if (!stream.Destination.TryAdd(records, arena))
                 throw _streams.NotFound(stream.Name);
         }
 
@@ -220,19 +247,19 @@ namespace Firehose.Local.Api
         }
 
         /// <summary>
-        /// The data of a record: <paramref name="index"/> 0 for PutRecord's record, else the record's 1-based place in a
-        /// batch (the member's name in an error, made only when there is one).
+        /// The data of a record, decoded into <paramref name="arena"/>: <paramref name="index"/> 0 for PutRecord's record,
+        /// else the record's 1-based place in a batch (the member's name in an error, made only when there is one).
         /// </summary>
-        private static byte[] DataOf(JsonElement record, int index)
+        private static ReadOnlyMemory<byte> DataOf(JsonElement record, int index, RecordArena arena)
         {
             if (record.ValueKind != JsonValueKind.Object)
                 throw new ServiceException(400, ErrorTypes.Serialization, "A record must be a JSON object.");
             if (!record.TryGetProperty("Data", out JsonElement data) || data.ValueKind == JsonValueKind.Null)
                 throw ServiceException.Validation("null", MemberName(index), "Member must not be null");
-            if (data.ValueKind != JsonValueKind.String || !data.TryGetBytesFromBase64(out byte[]? bytes))
+            if (data.ValueKind != JsonValueKind.String || !TryDecode(data, arena, out ReadOnlyMemory<byte> bytes))
             {
                 if (data.ValueKind == JsonValueKind.String && data.GetString()!.Length == 0)
-                    bytes = Array.Empty<byte>();
+                    bytes = ReadOnlyMemory<byte>.Empty;
                 else
                     throw new ServiceException(400, ErrorTypes.Serialization, $"'{MemberName(index)}' is not valid base64.");
             }
@@ -241,14 +268,25 @@ namespace Firehose.Local.Api
             return bytes;
         }
 
+        /// <summary>
+        /// Decodes a base64 JSON string into <paramref name="arena"/>: straight from the request's bytes when the string has no
+        /// escapes (the usual case), else through System.Text.Json's own unescaping decoder.
+        /// </summary>
+        private static bool TryDecode(JsonElement data, RecordArena arena, out ReadOnlyMemory<byte> bytes)
+        {
+            ReadOnlySpan<byte> raw = JsonMarshal.GetRawUtf8Value(data);
+            if (raw.Length >= 2 && raw[0] == (byte)'"' && raw[^1] == (byte)'"' && raw.IndexOf((byte)'\\') < 0)
+                return arena.TryDecodeBase64(raw[1..^1], out bytes);
+            if (!data.TryGetBytesFromBase64(out byte[]? decoded))
+            {
+                bytes = default;
+                return false;
+            }
+            bytes = arena.Copy(decoded);
+            return true;
+        }
+
         private static string MemberName(int index)
             => index == 0 ? "record.data" : $"records.{index.ToString(CultureInfo.InvariantCulture)}.member.data";
-
-        /// <summary>A random prefix per process (as long as two GUIDs, like the ids the tool answered before) and a counter: unique, cheap to make.</summary>
-        private static readonly string RecordIdPrefix = Guid.NewGuid().ToString("N") + Guid.NewGuid().ToString("N").Substring(0, 16);
-        private static long s_recordCounter;
-
-        private static string NewRecordId()
-            => string.Concat(RecordIdPrefix, Interlocked.Increment(ref s_recordCounter).ToString("x16", CultureInfo.InvariantCulture));
     }
 }

@@ -15,6 +15,7 @@ namespace Firehose.Local.Destinations
         private readonly long _sizeLimit;
         private readonly TimeSpan _interval;
         private List<BufferedRecord> _records = new();
+        private List<RecordArena> _arenas = new();   // where the data of _records lives: released once they are delivered or lost
         private long _bytes;
         private bool _flushScheduled;
         private bool _closed;
@@ -31,7 +32,7 @@ namespace Firehose.Local.Destinations
             _interval = TimeSpan.FromSeconds(intervalInSeconds);
         }
 
-        public bool TryAdd(IReadOnlyList<BufferedRecord> records)
+        public bool TryAdd(IReadOnlyList<BufferedRecord> records, RecordArena arena)
         {
             bool full;
             lock (_lock)
@@ -45,6 +46,7 @@ namespace Firehose.Local.Destinations
                     _records.Add(record);
                     _bytes += record.Data.Length;
                 }
+                _arenas.Add(arena);
                 full = _bytes >= _sizeLimit && !_flushScheduled;
                 if (full)
                     _flushScheduled = true;
@@ -105,15 +107,19 @@ namespace Firehose.Local.Destinations
         private async Task DeliverBufferAsync(bool final)
         {
             List<BufferedRecord> batch;
+            List<RecordArena> arenas;
             lock (_lock)
             {
                 batch = _records;
-                _records = new List<BufferedRecord>();
+                arenas = _arenas;
+                _records = new List<BufferedRecord>(batch.Count);   // sized like the last buffer: it grows to it again
+                _arenas = new List<RecordArena>(arenas.Count);
                 _bytes = 0;
                 _flushScheduled = false;
             }
             if (batch.Count == 0 && !HasPendingWork)
                 return;
+            bool keep = false;   // put back to be tried again: the data is still needed
             try
             {
                 await DeliverAsync(batch, final).ConfigureAwait(false);
@@ -143,7 +149,19 @@ namespace Firehose.Local.Destinations
                         _bytes += record.Data.Length;
                     batch.AddRange(_records);
                     _records = batch;
+                    arenas.AddRange(_arenas);
+                    _arenas = arenas;
                     LastError = ex;
+                    keep = true;
+                }
+            }
+            finally
+            {
+                // Delivered, or lost (reported): nothing reads the records' data any more.
+                if (!keep)
+                {
+                    foreach (RecordArena arena in arenas)
+                        arena.Release();
                 }
             }
         }

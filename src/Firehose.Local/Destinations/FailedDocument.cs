@@ -15,7 +15,7 @@ namespace Firehose.Local.Destinations
         string ErrorCode,
         string ErrorMessage,
         DateTimeOffset AttemptEndingTime,
-        byte[] RawData,
+        ReadOnlyMemory<byte> RawData,
         string DocumentId,
         string IndexName,
         string TypeName)
@@ -31,7 +31,7 @@ namespace Firehose.Local.Destinations
                 writer.WriteString("errorCode", ErrorCode);
                 writer.WriteString("errorMessage", ErrorMessage);
                 writer.WriteNumber("attemptEndingTimestamp", AttemptEndingTime.ToUnixTimeMilliseconds());
-                writer.WriteBase64String("rawData", RawData);
+                writer.WriteBase64String("rawData", RawData.Span);
                 writer.WriteNumber("subsequenceNumber", 0);
                 writer.WriteString("esDocumentId", DocumentId);
                 writer.WriteString("esIndexName", IndexName);

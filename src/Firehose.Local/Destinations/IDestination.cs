@@ -10,9 +10,11 @@ namespace Firehose.Local.Destinations
     {
         /// <summary>
         /// Adds accepted records to the buffer; delivery starts in the background when the buffer is full. Returns false,
-        /// adding nothing, once the destination is closed (its stream deleted or the server stopping).
+        /// adding nothing, once the destination is closed (its stream deleted or the server stopping). When it returns true,
+        /// the destination owns <paramref name="arena"/> (which holds the records' data) and releases it once the records are
+        /// delivered or lost; when false, the caller still does.
         /// </summary>
-        bool TryAdd(IReadOnlyList<BufferedRecord> records);
+        bool TryAdd(IReadOnlyList<BufferedRecord> records, RecordArena arena);
 
         /// <summary>Closes the destination: later <see cref="TryAdd"/> calls are refused; what was added before is still delivered by the next flush.</summary>
         void Close();

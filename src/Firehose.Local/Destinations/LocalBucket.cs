@@ -16,7 +16,16 @@ namespace Firehose.Local.Destinations
             Directory = Path.GetFullPath(Path.Combine(root, Name));
             if (!Directory.StartsWith(root, StringComparison.Ordinal) || Directory.Length == root.Length)
                 throw new ArgumentException($"The bucket '{Name}' would leave the data directory.", nameof(bucketArn));
+            _tempDirectory = Path.Combine(root, TempDirectoryName);
         }
+
+        /// <summary>
+        /// Where objects are written before they are moved into their bucket: beside the buckets (a bucket name cannot begin
+        /// with '_'), on the same file system, so that a reader of a bucket never sees an object being written.
+        /// </summary>
+        internal const string TempDirectoryName = "_tmp";
+
+        private readonly string _tempDirectory;
 
         /// <summary>
         /// S3's bucket naming rules: 3–63 characters of lower-case letters, digits, '.' and '-', beginning and ending with
@@ -48,17 +57,48 @@ namespace Firehose.Local.Destinations
         }
 
         /// <summary>Writes an object whole: readers never see a partly written one.</summary>
-        public async Task<string> PutObjectAsync(string key, ReadOnlyMemory<byte> content)
+        public Task<string> PutObjectAsync(string key, ReadOnlyMemory<byte> content)
+            => PutObjectAsync(key, file => file.WriteAsync(content).AsTask());
+
+        /// <summary>
+        /// Writes an object whole with what <paramref name="writeContent"/> writes to its stream (the records of a buffer,
+        /// written one after the other instead of being joined into one array first): readers never see a partly written one.
+        /// </summary>
+        public async Task<string> PutObjectAsync(string key, Func<Stream, Task> writeContent)
         {
             string path = Path.GetFullPath(Path.Combine(Directory, key.Replace('/', Path.DirectorySeparatorChar)));
             string root = Path.GetFullPath(Directory) + Path.DirectorySeparatorChar;
             if (!path.StartsWith(root, StringComparison.Ordinal))
                 throw new IOException("object key leaves the bucket directory: " + key);
             System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            string temp = path + ".tmp-" + Guid.NewGuid().ToString("N");
-            await File.WriteAllBytesAsync(temp, content.ToArray()).ConfigureAwait(false);
-            File.Move(temp, path, overwrite: true);
+            System.IO.Directory.CreateDirectory(_tempDirectory);
+            string temp = Path.Combine(_tempDirectory, Name + "-" + Guid.NewGuid().ToString("N"));
+            // A 64 KiB write buffer (below the large-object heap's threshold) gathers small records into few writes.
+            var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 64 * 1024, FileOptions.Asynchronous);
+            try
+            {
+                await using (file.ConfigureAwait(false))
+                    await writeContent(file).ConfigureAwait(false);
+                File.Move(temp, path, overwrite: true);
+            }
+            catch
+            {
+                TryDelete(temp);
+                throw;
+            }
             return path;
+        }
+
+        private static void TryDelete(string path)
+        {
+            try
+            {
+                File.Delete(path);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // left behind in the temporary directory; never part of a bucket
+            }
         }
     }
 }

@@ -185,7 +185,7 @@ namespace Firehose.Local.Destinations
             => new(attempts, record.ArrivalTime, code, message, _clock.GetUtcNow(), record.Data, record.RecordId, index, _settings.TypeName ?? string.Empty);
 
         /// <summary>The record as one line of compact JSON, or null when it is not a JSON object.</summary>
-        private static byte[]? CompactJsonObject(byte[] data)
+        private static byte[]? CompactJsonObject(ReadOnlyMemory<byte> data)
         {
             try
             {

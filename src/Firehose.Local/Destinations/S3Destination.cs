@@ -27,7 +27,11 @@ namespace Firehose.Local.Destinations
         public static Task<string> WriteObjectAsync(LocalBucket bucket, string? prefix, string stream, string versionId, IReadOnlyList<BufferedRecord> batch)
         {
             string key = S3KeyLayout.Key(prefix, stream, versionId, batch[0].ArrivalTime, Guid.NewGuid());
-            return bucket.PutObjectAsync(key, Concatenate(batch));
+            return bucket.PutObjectAsync(key, async file =>
+            {
+                foreach (BufferedRecord record in batch)
+                    await file.WriteAsync(record.Data).ConfigureAwait(false);
+            });
         }
 
         /// <summary>The records' data, concatenated as received.</summary>
@@ -40,7 +44,7 @@ namespace Firehose.Local.Destinations
             int offset = 0;
             foreach (BufferedRecord record in batch)
             {
-                record.Data.CopyTo(content, offset);
+                record.Data.CopyTo(content.AsMemory(offset));
                 offset += record.Data.Length;
             }
             return content;

@@ -32,7 +32,7 @@ namespace Firehose.Local.Protocol
         }
 
         /// <summary>Null when the signature is valid; otherwise the error to answer with.</summary>
-        public ServiceException? Verify(string method, string rawTarget, IHeaderDictionary headers, byte[] body, DateTime utcNow)
+        public ServiceException? Verify(string method, string rawTarget, IHeaderDictionary headers, ReadOnlySpan<byte> body, DateTime utcNow)
         {
             string authorization = headers.Authorization.ToString();
             if (authorization.Length == 0)

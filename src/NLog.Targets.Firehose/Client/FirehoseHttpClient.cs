@@ -54,7 +54,7 @@ namespace NLog.Targets.Firehose.Client
             _timeout = timeout;
             _http = new HttpClient(handler ?? CreateHandler(), disposeHandler: true)
             {
-                MaxResponseContentBufferSize = 16 * 1024 * 1024,   // a PutRecordBatch answer is a few KiB; refuse a runaway body
+                MaxResponseContentBufferSize = MaxResponseBodyBytes,   // the answer's body is read by ReadResponseBodyAsync, which enforces the same limit
                 Timeout = System.Threading.Timeout.InfiniteTimeSpan,   // enforced per call below, to tell timeouts from cancellation
             };
         }
@@ -75,10 +75,19 @@ namespace NLog.Targets.Firehose.Client
                 FirehoseProtocol.WritePutRecordBatchBody(body, deliveryStreamName, records);
                 for (int attempt = 0; ; attempt++)
                 {
-                    var (status, errorType, requestId, serverDate, responseBody, credentials) = await SendAsync(FirehoseProtocol.PutRecordBatchTarget, body.WrittenMemory, cancellationToken).ConfigureAwait(false);
-                    if (status == 200)
-                        return FirehoseProtocol.ParsePutRecordBatchResponse(responseBody, records.Count);
-                    FirehoseServiceException parsed = FirehoseProtocol.ParseError(status, errorType, requestId, responseBody);
+                    var (status, errorType, requestId, serverDate, responseBuffer, responseLength, credentials) = await SendAsync(FirehoseProtocol.PutRecordBatchTarget, body.WrittenMemory, cancellationToken).ConfigureAwait(false);
+                    FirehoseServiceException parsed;
+                    try
+                    {
+                        var responseBody = new ReadOnlySpan<byte>(responseBuffer, 0, responseLength);
+                        if (status == 200)
+                            return FirehoseProtocol.ParsePutRecordBatchResponse(responseBody, records.Count);
+                        parsed = FirehoseProtocol.ParseError(status, errorType, requestId, responseBody);
+                    }
+                    finally
+                    {
+                        ReturnResponseBuffer(responseBuffer);
+                    }
                     // Signature errors can echo the canonical request, session token included: never let it reach a log.
                     var error = new FirehoseServiceException(parsed.ErrorCode, SecretRedactor.Redact(parsed.ServiceMessage, credentials.SecretKey, credentials.Token), status, requestId);
                     // Two refusals the client can fix by itself, once: a clock that is off, and credentials that expired.
@@ -140,7 +149,8 @@ namespace NLog.Targets.Firehose.Client
             }
         }
 
-        private async Task<(int Status, string? ErrorType, string? RequestId, DateTimeOffset? ServerDate, byte[] Body, ImmutableCredentials Credentials)> SendAsync(string target, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+        /// <summary>Sends one call; the answer's body comes in a buffer rented from <see cref="ArrayPool{T}.Shared"/>, which the caller gives back (<see cref="ReturnResponseBuffer"/>).</summary>
+        private async Task<(int Status, string? ErrorType, string? RequestId, DateTimeOffset? ServerDate, byte[] Body, int BodyLength, ImmutableCredentials Credentials)> SendAsync(string target, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
         {
             ImmutableCredentials credentials;
             try
@@ -178,17 +188,60 @@ namespace NLog.Targets.Firehose.Client
             timeout.CancelAfter(_timeout);
             try
             {
-                using HttpResponseMessage response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);
-                byte[] responseBody = await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
+                using HttpResponseMessage response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
+                var (responseBody, responseLength) = await ReadResponseBodyAsync(response.Content, timeout.Token).ConfigureAwait(false);
                 string? errorType = FirstHeader(response, FirehoseProtocol.ErrorTypeHeader);
                 string? requestId = FirstHeader(response, FirehoseProtocol.RequestIdHeader);
-                return ((int)response.StatusCode, errorType, requestId, response.Headers.Date, responseBody, credentials);
+                return ((int)response.StatusCode, errorType, requestId, response.Headers.Date, responseBody, responseLength, credentials);
             }
             catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
             {
                 throw new TimeoutException($"the Firehose call to {_endpoint.GetLeftPart(UriPartial.Authority)} took longer than {_timeout.TotalMilliseconds:0} ms", ex);
             }
         }
+
+        /// <summary>The largest answer body read (a PutRecordBatch answer is tens of KiB); a runaway body fails the call.</summary>
+        internal const int MaxResponseBodyBytes = 16 * 1024 * 1024;
+
+        /// <summary>
+        /// Reads the answer's body into a buffer rented from <see cref="ArrayPool{T}.Shared"/> (an answer of 500 entries is
+        /// about 40 KB: a new array per call, and another inside HttpClient's own buffering, would be garbage every call).
+        /// </summary>
+        private static async Task<(byte[] Buffer, int Length)> ReadResponseBodyAsync(HttpContent content, CancellationToken cancellationToken)
+        {
+            long? declared = content.Headers.ContentLength;
+            if (declared > MaxResponseBodyBytes)
+                throw new HttpRequestException($"the Firehose answer's body of {declared} bytes is larger than {MaxResponseBodyBytes} bytes");
+            byte[] buffer = ArrayPool<byte>.Shared.Rent(declared is long known && known > 0 ? (int)known : 16 * 1024);
+            int length = 0;
+            try
+            {
+                using System.IO.Stream stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+                while (true)
+                {
+                    if (length == buffer.Length)
+                    {
+                        if (buffer.Length >= MaxResponseBodyBytes)
+                            throw new HttpRequestException($"the Firehose answer's body is larger than {MaxResponseBodyBytes} bytes");
+                        byte[] larger = ArrayPool<byte>.Shared.Rent(Math.Min(MaxResponseBodyBytes, buffer.Length * 2));
+                        Buffer.BlockCopy(buffer, 0, larger, 0, length);
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        buffer = larger;
+                    }
+                    int read = await stream.ReadAsync(buffer.AsMemory(length, Math.Min(buffer.Length, MaxResponseBodyBytes) - length), cancellationToken).ConfigureAwait(false);
+                    if (read == 0)
+                        return (buffer, length);
+                    length += read;
+                }
+            }
+            catch
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+                throw;
+            }
+        }
+
+        private static void ReturnResponseBuffer(byte[] buffer) => ArrayPool<byte>.Shared.Return(buffer);
 
         private static string? FirstHeader(HttpResponseMessage response, string name)
         {

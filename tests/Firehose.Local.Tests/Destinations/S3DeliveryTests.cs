@@ -35,6 +35,36 @@ namespace Firehose.Local.Tests.Destinations
         }
 
         [TestMethod]
+        public async Task Flush_DeliveryFailedThenRetriedWhileNewRequestsArrive_EveryRecordIntact()
+        {
+            // The records' data lives in pooled arrays until delivered: a failed delivery keeps them, so the requests that
+            // come meanwhile must not get (and overwrite) those arrays.
+            using var dir = new TempDirectory();
+            string blocker = Path.Combine(dir.Path, "retry-bucket");
+            File.WriteAllText(blocker, "a file where the bucket directory should be");
+            await using var server = await TestServer.StartAsync(dir.Path, o => o.Streams.Add(TestServer.S3Stream("retry", bucket: "retry-bucket")));
+            using var client = new LocalClient(server);
+            byte[][] first = Enumerable.Range(0, 300).Select(i => Encoding.UTF8.GetBytes($"first-{i:D4}-" + new string('a', 200) + "\n")).ToArray();
+            Assert.AreEqual(200, (await client.PutRecordBatchAsync("retry", first)).Status);
+            await server.FlushAsync();   // fails: the records are kept to be tried again
+            Assert.IsFalse(Directory.Exists(blocker));
+
+            File.Delete(blocker);
+            byte[][] second = Enumerable.Range(0, 300).Select(i => Encoding.UTF8.GetBytes($"second-{i:D4}-" + new string('b', 200) + "\n")).ToArray();
+            for (int k = 0; k < 3; k++)
+            {
+                Assert.AreEqual(200, (await client.PutRecordBatchAsync("retry", second)).Status);
+                await client.PutRecordAsync("retry", Encoding.UTF8.GetBytes($"single-{k}\n"));
+            }
+            await server.FlushAsync();
+
+            string content = string.Concat(TestServer.Files(blocker).Select(f => File.ReadAllText(Path.Combine(blocker, f))));
+            string expected = string.Concat(first.Select(Encoding.UTF8.GetString))
+                + string.Concat(Enumerable.Range(0, 3).Select(k => string.Concat(second.Select(Encoding.UTF8.GetString)) + $"single-{k}\n"));
+            Assert.AreEqual(expected, content);
+        }
+
+        [TestMethod]
         [DataRow(0)]
         [DataRow(5)]    // local 10:06:07 on the same day
         [DataRow(-8)]   // local 21:06:07 the day before
