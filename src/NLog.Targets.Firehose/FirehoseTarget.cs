@@ -1505,7 +1505,18 @@ namespace NLog.Targets
             if (_inFlight.Count == 1)
             {
                 ended = _inFlight[0].Task;
+#if NET
                 await ((Task)ended).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+#else
+                try
+                {
+                    await ended.ConfigureAwait(false);
+                }
+                catch (Exception)
+                {
+                    // Observed, not thrown, as SuppressThrowing does: the outcome is read from the task below.
+                }
+#endif
             }
             else
             {

@@ -45,8 +45,10 @@ namespace NLog.Targets.Firehose.Batching
         /// <summary><see cref="Ellipsis"/> as UTF-8.</summary>
         private static ReadOnlySpan<byte> EllipsisUtf8 => new byte[] { 0xE2, 0x80, 0xA6 };
 
+#if NET
         /// <summary>The bytes of an escaped JSON string that are whole characters on their own: ASCII other than the backslash.</summary>
         private static readonly SearchValues<byte> PlainAscii = SearchValues.Create(PlainAsciiBytes());
+#endif
 
         /// <summary>The reader settings: strict JSON (no comments, no trailing commas), generous depth.</summary>
         private static readonly JsonReaderOptions ReaderOptions = new JsonReaderOptions { MaxDepth = MaxJsonDepth };
@@ -171,7 +173,11 @@ namespace NLog.Targets.Firehose.Batching
             int position = 0;
             while (position < budget)
             {
+#if NET
                 int special = content.Slice(position, budget - position).IndexOfAnyExcept(PlainAscii);
+#else
+                int special = IndexOfNonPlain(content.Slice(position, budget - position));
+#endif
                 if (special < 0)
                     return budget;   // plain ASCII up to the budget: every byte is a boundary
                 position += special;
@@ -285,6 +291,7 @@ namespace NLog.Targets.Firehose.Batching
             }
         }
 
+#if NET
         /// <summary>Every ASCII byte except the backslash.</summary>
         private static byte[] PlainAsciiBytes()
         {
@@ -297,6 +304,22 @@ namespace NLog.Targets.Firehose.Batching
             }
             return bytes;
         }
+#else
+        /// <summary>
+        /// The index of the first byte of <paramref name="content"/> that is not a whole character on its own (the
+        /// backslash, or not ASCII), or -1: what <c>IndexOfAnyExcept(PlainAscii)</c> finds on .NET 8.
+        /// </summary>
+        private static int IndexOfNonPlain(ReadOnlySpan<byte> content)
+        {
+            for (int i = 0; i < content.Length; i++)
+            {
+                byte b = content[i];
+                if (b >= 0x80 || b == (byte)'\\')
+                    return i;
+            }
+            return -1;
+        }
+#endif
 
         /// <summary>What reading a JSON object record found out about it.</summary>
         private sealed class JsonShape

@@ -556,8 +556,13 @@ namespace NLog.Targets.Firehose.Buffering
                 byte[] data = new byte[frame.Length];
                 try
                 {
+#if NET
                     using var handle = File.OpenHandle(segment.SegmentPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
                     ReadExactly(handle, data, frame.Offset);
+#else
+                    using var handle = OpenForReading(segment.SegmentPath);
+                    ReadExactly(handle, data, data.Length, frame.Offset);
+#endif
                 }
                 catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
                 {
@@ -686,12 +691,22 @@ namespace NLog.Targets.Firehose.Buffering
             long fileLength;
             try
             {
+#if NET
                 using (var handle = File.OpenHandle(segment.SegmentPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
                 {
                     fileLength = RandomAccess.GetLength(handle);
+#else
+                using (var handle = OpenForReading(segment.SegmentPath))
+                {
+                    fileLength = handle.Length;
+#endif
                     int readable = (int)Math.Min(fileLength, Array.MaxLength);
                     data = ArrayPool<byte>.Shared.Rent(Math.Max(readable, 1));
+#if NET
                     ReadExactly(handle, data.AsMemory(0, readable).Span, 0);
+#else
+                    ReadExactly(handle, data, readable, 0);
+#endif
                     if (FrameFormat.IsOtherVersion(data.AsSpan(0, readable)))
                     {
                         segment.OtherVersion = true;
@@ -1041,6 +1056,7 @@ namespace NLog.Targets.Firehose.Buffering
             return SegmentFiles.BaseName(now, ++_sequence, _writerId);
         }
 
+#if NET
         /// <summary>Reads exactly <paramref name="destination"/>.Length bytes at <paramref name="offset"/>.</summary>
         private static void ReadExactly(Microsoft.Win32.SafeHandles.SafeFileHandle handle, Span<byte> destination, long offset)
         {
@@ -1053,6 +1069,28 @@ namespace NLog.Targets.Firehose.Buffering
                 offset += read;
             }
         }
+#else
+        /// <summary>
+        /// netstandard2.0 has no <c>File.OpenHandle</c>: an unbuffered stream opened as the net8.0 build opens the
+        /// handle (shared for reading, writing and deleting).
+        /// </summary>
+        private static FileStream OpenForReading(string path)
+            => new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1);
+
+        /// <summary>Reads exactly <paramref name="count"/> bytes at <paramref name="offset"/> into the start of <paramref name="destination"/>.</summary>
+        private static void ReadExactly(FileStream file, byte[] destination, int count, long offset)
+        {
+            file.Position = offset;
+            int position = 0;
+            while (position < count)
+            {
+                int read = file.Read(destination, position, count - position);
+                if (read <= 0)
+                    throw new EndOfStreamException("the segment file is shorter than expected");
+                position += read;
+            }
+        }
+#endif
 
         /// <summary>Deletes a file, ignoring failure (it is left for a later cleanup).</summary>
         private static void TryDelete(string path)

@@ -98,7 +98,7 @@ namespace NLog.Targets.Firehose.Client
             // Fn.IsValidHostLabel, which accepts non-ASCII letters ("üs-east-1" passes and would become a punycode host),
             // and it also requires lower case: the partitions' regionRegex values are lower case, so "CN-NORTH-1" would
             // silently fall through to the aws partition (amazonaws.com), and SigV4 scopes use the region verbatim.
-            if (!IsLowerCaseHostLabel(region))
+            if (!IsLowerCaseHostLabel(region!))   // not null: IsNullOrWhiteSpace above (netstandard2.0 does not annotate it)
             {
                 error = "Invalid Configuration: Region '" + region +
                         "' is not a valid AWS region code; expected a lower-case host label such as 'us-east-1'";

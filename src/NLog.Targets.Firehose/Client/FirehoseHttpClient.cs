@@ -3,6 +3,9 @@ using System.Buffers;
 using System.Collections.Generic;
 using System.Net.Http;
 using System.Net.Http.Headers;
+#if !NET
+using System.Runtime.InteropServices;
+#endif
 using System.Threading;
 using System.Threading.Tasks;
 using Amazon.Runtime;
@@ -12,7 +15,7 @@ namespace NLog.Targets.Firehose.Client
     /// <summary>
     /// Speaks the Firehose API over HTTPS (or HTTP to a local endpoint): awsJson1_1 bodies written with
     /// <see cref="System.Text.Json.Utf8JsonWriter"/>, signed with <see cref="SigV4Signer"/>, sent by one long-lived
-    /// <see cref="HttpClient"/> on a <see cref="SocketsHttpHandler"/>. Credentials are asked of AWSSDK.Core on every
+    /// <see cref="HttpClient"/> on a <c>SocketsHttpHandler</c> (an <see cref="HttpClientHandler"/> on netstandard2.0). Credentials are asked of AWSSDK.Core on every
     /// call, so credentials that refresh (SSO, web identity, instance roles) stay fresh.
     /// </summary>
     internal sealed class FirehoseHttpClient : IFirehoseClient
@@ -40,7 +43,7 @@ namespace NLog.Targets.Firehose.Client
         /// <param name="region">The region in the signing scope.</param>
         /// <param name="credentials">Where credentials come from; asked on every call.</param>
         /// <param name="timeout">How long one call may take, connection included.</param>
-        /// <param name="handler">The HTTP handler; a new <see cref="SocketsHttpHandler"/> when null (tests pass their own).</param>
+        /// <param name="handler">The HTTP handler; a new <c>SocketsHttpHandler</c> (netstandard2.0: <see cref="HttpClientHandler"/>) when null (tests pass their own).</param>
         /// <param name="utcNow">The clock used for signing; <see cref="DateTime.UtcNow"/> when null.</param>
         /// <param name="owner">Who the client works for, named in its log messages (the target).</param>
         public FirehoseHttpClient(Uri endpoint, string region, AWSCredentials credentials, TimeSpan timeout, HttpMessageHandler? handler = null, Func<DateTime>? utcNow = null, object? owner = null)
@@ -57,6 +60,11 @@ namespace NLog.Targets.Firehose.Client
                 MaxResponseContentBufferSize = MaxResponseBodyBytes,   // the answer's body is read by ReadResponseBodyAsync, which enforces the same limit
                 Timeout = System.Threading.Timeout.InfiniteTimeSpan,   // enforced per call below, to tell timeouts from cancellation
             };
+#if !NET
+            // .NET Framework sends "Expect: 100-continue" on a POST by default and waits for the answer before the body;
+            // SocketsHttpHandler never does. Send the body at once on every runtime.
+            _http.DefaultRequestHeaders.ExpectContinue = false;
+#endif
         }
 
         /// <summary>The endpoint calls go to.</summary>
@@ -181,7 +189,13 @@ namespace NLog.Targets.Firehose.Client
             request.Headers.TryAddWithoutValidation(FirehoseProtocol.TargetHeader, target);
             foreach (var header in signature.HeadersToAdd)
                 request.Headers.TryAddWithoutValidation(header.Key, header.Value);
+#if NET
             request.Content = new ReadOnlyMemoryContent(body);
+#else
+            request.Content = MemoryMarshal.TryGetArray(body, out ArraySegment<byte> segment)
+                ? new ByteArrayContent(segment.Array!, segment.Offset, segment.Count)
+                : new ByteArrayContent(body.ToArray());
+#endif
             request.Content.Headers.ContentType = JsonContentType;
 
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -216,7 +230,11 @@ namespace NLog.Targets.Firehose.Client
             int length = 0;
             try
             {
+#if NET
                 using System.IO.Stream stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+#else
+                using System.IO.Stream stream = await content.ReadAsStreamAsync().ConfigureAwait(false);   // reads below honour the token
+#endif
                 while (true)
                 {
                     if (length == buffer.Length)
@@ -228,7 +246,7 @@ namespace NLog.Targets.Firehose.Client
                         ArrayPool<byte>.Shared.Return(buffer);
                         buffer = larger;
                     }
-                    int read = await stream.ReadAsync(buffer.AsMemory(length, Math.Min(buffer.Length, MaxResponseBodyBytes) - length), cancellationToken).ConfigureAwait(false);
+                    int read = await stream.ReadAsync(buffer, length, Math.Min(buffer.Length, MaxResponseBodyBytes) - length, cancellationToken).ConfigureAwait(false);
                     if (read == 0)
                         return (buffer, length);
                     length += read;
@@ -261,6 +279,7 @@ namespace NLog.Targets.Firehose.Client
             return uri.IsDefaultPort ? host : host + ":" + uri.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
+#if NET
         private static SocketsHttpHandler CreateHandler() => new SocketsHttpHandler
         {
             // Long-lived handler; recycle connections now and then so DNS changes of the endpoint are seen.
@@ -271,6 +290,33 @@ namespace NLog.Targets.Firehose.Client
             UseCookies = false,
             AllowAutoRedirect = false,
         };
+#else
+        /// <summary>
+        /// netstandard2.0 has no <c>SocketsHttpHandler</c>: an <see cref="HttpClientHandler"/> set up the same way where
+        /// it can be (no decompression, cookies or redirects). It has no connect timeout or connection lifetime of its
+        /// own: the per-call timeout bounds connecting too, and the host's idle-connection policy recycles connections
+        /// (on .NET Framework, the endpoint's ServicePoint). On .NET Framework the default of 2 connections per server
+        /// would serialize concurrent calls, so the limit is raised to what SocketsHttpHandler allows.
+        /// </summary>
+        private static HttpClientHandler CreateHandler()
+        {
+            var handler = new HttpClientHandler
+            {
+                AutomaticDecompression = System.Net.DecompressionMethods.None,
+                UseCookies = false,
+                AllowAutoRedirect = false,
+            };
+            try
+            {
+                handler.MaxConnectionsPerServer = int.MaxValue;
+            }
+            catch (PlatformNotSupportedException)
+            {
+                // .NET Framework before 4.7.1 (through the netstandard facade): ServicePointManager's limit applies.
+            }
+            return handler;
+        }
+#endif
 
         /// <inheritdoc/>
         public void Dispose() => _http.Dispose();

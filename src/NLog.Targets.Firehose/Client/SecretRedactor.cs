@@ -36,9 +36,9 @@ namespace NLog.Targets.Firehose.Client
             if (canonical >= 0)
                 result = result.Substring(0, canonical) + "[canonical request omitted]";
             if (!string.IsNullOrEmpty(sessionToken))
-                result = result.Replace(sessionToken, Mask, StringComparison.Ordinal);
+                result = result.Replace(sessionToken!, Mask, StringComparison.Ordinal);
             if (!string.IsNullOrEmpty(secretKey))
-                result = result.Replace(secretKey, Mask, StringComparison.Ordinal);
+                result = result.Replace(secretKey!, Mask, StringComparison.Ordinal);
             try
             {
                 result = EchoedFileLine.Replace(result, m => m.Groups[1].Value + "<line omitted>");

@@ -71,7 +71,11 @@ namespace NLog.Targets.Firehose.Delivery
                     code = "Timeout";
                     return FailureKind.Transient;
                 case HttpRequestException http:
+#if NET
                     code = http.HttpRequestError == HttpRequestError.Unknown ? "HttpRequestException" : http.HttpRequestError.ToString();
+#else
+                    code = Polyfills.HttpRequestErrors.NameOf(http) ?? "HttpRequestException";
+#endif
                     return FailureKind.Transient;
                 case InvalidDataException:
                     code = "MalformedResponse";

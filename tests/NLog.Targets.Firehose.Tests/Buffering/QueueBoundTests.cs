@@ -61,6 +61,32 @@ namespace NLog.Targets.Firehose.Tests.Buffering
         }
 
         [TestMethod]
+        public void Overflow_DiscardWithLockingQueue_DroppedEventsCountedAndQueuedOnesSent()
+        {
+            // ForceLockingQueue: NLog's AsyncRequestQueue, the queue it uses by default on .NET Framework (the
+            // netstandard2.0 build's hosts); the probe reads its RequestCount instead of ConcurrentRequestQueue's Count.
+            using var log = new InternalLogCapture(LogLevel.Warn);
+            var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            using var h = Stalled(gate, t =>
+            {
+                t.QueueLimit = 20;
+                t.ForceLockingQueue = true;
+            });
+            object? queue = typeof(AsyncTaskTarget).GetField("_requestQueue", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)?.GetValue(h.Target);
+            Assert.AreEqual("AsyncRequestQueue", queue?.GetType().Name, "NLog's locking queue is in use");
+            for (int i = 0; i < 50; i++)
+                h.Logger.Info("e" + i);
+            Assert.AreEqual(30, h.Target.Statistics.EventsDroppedOverflow, "NLog's queue kept 20 and dropped 30");
+            Assert.AreEqual(20, h.Target.GetHealth().QueuedEvents, "the probe sees the queue's depth");
+
+            gate.SetResult();
+            WaitFor(() => h.SentRecords.Count == 21, "the 20 queued events sent");
+            h.Flush();
+            CollectionAssert.AreEqual(new[] { "first" }.Concat(Enumerable.Range(30, 20).Select(i => "e" + i)).ToList(), h.SentText);
+            Assert.DoesNotContain("cannot see into NLog's queue", log.Text);
+        }
+
+        [TestMethod]
         public void Overflow_RepeatedDrops_ReportedOncePerMinuteThenTheRestAtClose()
         {
             using var log = new InternalLogCapture(LogLevel.Error);
