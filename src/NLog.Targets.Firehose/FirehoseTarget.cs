@@ -893,21 +893,8 @@ namespace NLog.Targets
             // is already that FlushAsync's.
             ThreadPool.UnsafeQueueUserWorkItem(state =>
             {
-                var flushed = (AsyncContinuation)state!;
-                try
-                {
-                    lock (SyncRoot)
-                    {
-                        if (IsInitialized)
-                            base.FlushAsync(flushed);
-                        else
-                            flushed(null);   // closed meanwhile: as NLog's Flush of a closed target
-                    }
-                }
-                catch (Exception ex) when (ex is not OutOfMemoryException)
-                {
-                    flushed(ex);
-                }
+                lock (SyncRoot)
+                    FlushUnderLock((AsyncContinuation)state!);
             }, continuation);
         }
 
