@@ -64,7 +64,7 @@ namespace NLog.Targets
         private long _overflowUnreported;
         // Events NLog's Discard overflow drops, on their way to the disk buffer (only with a BufferDirectory), and how many
         // of them went there since the last Warn about it.
-        private OverflowSpill? _spill;
+        private BackgroundQueue<AsyncLogEventInfo>? _spill;
         private long _spilledUnreported;
         // The close's write of what was still queued (it holds the write gate): its events as they settle.
         private CloseLedger? _closeLedger;
@@ -80,7 +80,7 @@ namespace NLog.Targets
         private volatile bool _trimming;
         // The failed writes of the events the target's Discard dropped, completed off the logging thread; the failure they
         // get (one per limit); and whether a nudge of NLog's writer is on its way (see OnQueueTrimmed).
-        private OverflowOutbox? _outbox;
+        private BackgroundQueue<(AsyncContinuation Continuation, Exception Failure)>? _outbox;
         private (int Limit, FirehoseDeliveryException Failure)? _overflowFailure;
         private int _writerNudgePending;
         private AsyncContinuation? _nudgeDone;
@@ -410,7 +410,7 @@ namespace NLog.Targets
             if (probe != null && queued?.Count > 0)
                 WriteQueuedAtClose(probe, queued);
             CloseSpill();   // what NLog's full queue dropped goes to disk before the buffer closes
-            Interlocked.Exchange(ref _outbox, null)?.Close(TimeSpan.FromSeconds(5));   // the dropped events' failed writes, to their fallback
+            CloseOutbox();   // the dropped events' failed writes, to their fallback
             ReportOverflow(closing: true);
             _queueProbe = null;
             probe?.Dispose();
@@ -465,7 +465,7 @@ namespace NLog.Targets
                 // of it. The target carries out the Discard itself instead: NLog's queue grows, and the probe trims it back to
                 // the limit at once, handing the events it takes to OnQueueTrimmed with their continuations.
                 _configuredOverflowAction = OverflowAction;
-                _outbox = new OverflowOutbox(OutboxLimit > 0 ? OutboxLimit : Math.Max(_budget.ConfiguredLimit, 1024), CompleteDropped);
+                _outbox = new BackgroundQueue<(AsyncContinuation, Exception)>(this, OutboxLimit > 0 ? OutboxLimit : Math.Max(_budget.ConfiguredLimit, 1024), long.MaxValue, 64, CompleteAllDropped);
                 _queueProbe.StartTrimming(this, () => _budget.Limit, limit => QueueLimit = limit, OnQueueTrimmed);
                 OverflowAction = Wrappers.AsyncTargetWrapperOverflowAction.Grow;
                 _trimming = true;
@@ -821,12 +821,42 @@ namespace NLog.Targets
                 CountOverflowDrop(1);
                 Exception failure = OverflowFailure();
                 if (_outbox is { } outbox)
-                    ranInline |= !outbox.Add(item.Continuation, failure);
+                {
+                    // When the failures are handled more slowly than events are dropped, this thread handles the oldest.
+                    while (!outbox.TryAdd((item.Continuation, failure)))
+                    {
+                        if (!outbox.TryTakeOldest(out var oldest))
+                        {
+                            CompleteDropped(item.Continuation, failure);   // refused while empty: closed meanwhile
+                            break;
+                        }
+                        CompleteDropped(oldest.Continuation, oldest.Failure);
+                        ranInline = true;
+                    }
+                }
                 else
+                {
                     CompleteDropped(item.Continuation, failure);
+                }
             }
             if (ranInline)
                 NudgeWriterSoon();
+        }
+
+        /// <summary>The outbox's task: completes the failed writes of dropped events, in order.</summary>
+        private void CompleteAllDropped(List<(AsyncContinuation Continuation, Exception Failure)> items)
+        {
+            foreach (var (continuation, failure) in items)
+                CompleteDropped(continuation, failure);
+        }
+
+        /// <summary>Waits a moment for the outbox's task, then completes what still waits on this thread.</summary>
+        private void CloseOutbox()
+        {
+            var outbox = Interlocked.Exchange(ref _outbox, null);
+            if (outbox is null)
+                return;
+            CompleteAllDropped(outbox.Close(TimeSpan.FromSeconds(5)));
         }
 
         /// <summary>The failure a dropped event's write gets: one instance while the limit stays the same.</summary>
@@ -916,18 +946,27 @@ namespace NLog.Targets
             // The spill's task has its own render buffer and record buffers (the write path's are not thread-safe).
             var render = new StringBuilder(1024);
             var byStream = new Dictionary<string, RecordBuffer>(StringComparer.Ordinal);
-            _spill = new OverflowSpill(
+            _spill = new BackgroundQueue<AsyncLogEventInfo>(this,
                 SpillLimit > 0 ? SpillLimit : _budget.ConfiguredLimit,
                 MaxQueueBytes,
                 FirehoseLimits.MaxRecordsPerBatch,
-                events => WriteSpilled(events, buffer, render, byStream),
-                OnSpillFailed);
+                events =>
+                {
+                    try
+                    {
+                        WriteSpilled(events, buffer, render, byStream);
+                    }
+                    catch (Exception ex) when (ex is not OutOfMemoryException)
+                    {
+                        OnSpillFailed(events, ex);
+                    }
+                });
         }
 
         /// <summary>Stops the spill taking events and writes what it holds to disk; what is left after the wait is counted as dropped.</summary>
         private void CloseSpill()
         {
-            OverflowSpill? spill = Interlocked.Exchange(ref _spill, null);
+            BackgroundQueue<AsyncLogEventInfo>? spill = Interlocked.Exchange(ref _spill, null);
             if (spill is null)
                 return;
             List<AsyncLogEventInfo> left = spill.Close(CloseDeliveryTime + TimeSpan.FromSeconds(5));
