@@ -78,13 +78,7 @@ namespace NLog.Targets.Firehose.CrashHost
                 // prefix of the ids (the test checks exactly those arrive); calls in flight would finish in any order.
                 MaxRequestsInFlight = 1,
             };
-            var factory = new LogFactory { ThrowConfigExceptions = true };
-            var config = new NLog.Config.LoggingConfiguration(factory);
-            config.AddRuleForAllLevels(target);
-            factory.Configuration = config;
-            var logger = factory.GetLogger("Crash");
-            for (int i = 0; i < events; i++)
-                logger.WithProperty("n", "e-" + i.ToString(CultureInfo.InvariantCulture)).Info("crash test event");
+            LogEvents(target, "e-", events);
             Console.WriteLine("LOGGED " + events.ToString(CultureInfo.InvariantCulture));
             long reported = 0;
             while (true)
@@ -110,16 +104,23 @@ namespace NLog.Targets.Firehose.CrashHost
                 QueueLimit = Math.Max(10_000, events),
                 Layout = "{\"event.id\":\"${event-properties:n}\"}",
             };
+            LogFactory factory = LogEvents(target, "x-", events);
+            Console.WriteLine("QUEUED " + target.QueuedCount.ToString(CultureInfo.InvariantCulture));
+            GC.KeepAlive(factory);
+            return 0;   // no Flush, no Shutdown: NLog's ProcessExit handler closes the target
+        }
+
+        /// <summary>Sends every level to <paramref name="target"/> in a new LogFactory, and logs events with the ids <paramref name="prefix"/>0, 1, ….</summary>
+        private static LogFactory LogEvents(Target target, string prefix, int events)
+        {
             var factory = new LogFactory { ThrowConfigExceptions = true };
             var config = new NLog.Config.LoggingConfiguration(factory);
             config.AddRuleForAllLevels(target);
             factory.Configuration = config;
-            var logger = factory.GetLogger("Exit");
+            var logger = factory.GetLogger("CrashHost");
             for (int i = 0; i < events; i++)
-                logger.WithProperty("n", "x-" + i.ToString(CultureInfo.InvariantCulture)).Info("exit test event");
-            Console.WriteLine("QUEUED " + target.QueuedCount.ToString(CultureInfo.InvariantCulture));
-            GC.KeepAlive(factory);
-            return 0;   // no Flush, no Shutdown: NLog's ProcessExit handler closes the target
+                logger.WithProperty("n", prefix + i.ToString(CultureInfo.InvariantCulture)).Info("crash host event");
+            return factory;
         }
 
         /// <summary>Record <paramref name="j"/> of batch <paramref name="n"/>: "n:j:" padded with 'x' to the size.</summary>
