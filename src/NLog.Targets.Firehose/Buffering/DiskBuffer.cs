@@ -1031,7 +1031,7 @@ namespace NLog.Targets.Firehose.Buffering
                 }
                 try
                 {
-                    segment.Writer = new FileStream(segment.SegmentPath, FileMode.CreateNew, FileAccess.Write, FileShare.Read | FileShare.Delete, 0);
+                    segment.Writer = new FileStream(segment.SegmentPath, FileMode.CreateNew, FileAccess.Write, FileShare.Read | FileShare.Delete, 1);   // 1: unbuffered (0 too on .NET 6+, but .NET Framework refuses 0)
                 }
                 catch
                 {

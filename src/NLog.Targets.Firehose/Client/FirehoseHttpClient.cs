@@ -203,13 +203,19 @@ namespace NLog.Targets.Firehose.Client
             try
             {
                 using HttpResponseMessage response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
+#if !NET
+                // .NET Framework's response stream does not stop a read in progress for the token: the timeout disposes
+                // the response instead, which ends the read.
+                using CancellationTokenRegistration abort = timeout.Token.Register(state => ((HttpResponseMessage)state!).Dispose(), response);
+#endif
                 var (responseBody, responseLength) = await ReadResponseBodyAsync(response.Content, timeout.Token).ConfigureAwait(false);
                 string? errorType = FirstHeader(response, FirehoseProtocol.ErrorTypeHeader);
                 string? requestId = FirstHeader(response, FirehoseProtocol.RequestIdHeader);
                 return ((int)response.StatusCode, errorType, requestId, response.Headers.Date, responseBody, responseLength, credentials);
             }
-            catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+            catch (Exception ex) when ((ex is OperationCanceledException || timeout.IsCancellationRequested) && !cancellationToken.IsCancellationRequested)
             {
+                // (A read the timeout ended by disposing the response fails with ObjectDisposedException or IOException.)
                 throw new TimeoutException($"the Firehose call to {_endpoint.GetLeftPart(UriPartial.Authority)} took longer than {_timeout.TotalMilliseconds:0} ms", ex);
             }
         }
@@ -233,7 +239,7 @@ namespace NLog.Targets.Firehose.Client
 #if NET
                 using System.IO.Stream stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
 #else
-                using System.IO.Stream stream = await content.ReadAsStreamAsync().ConfigureAwait(false);   // reads below honour the token
+                using System.IO.Stream stream = await content.ReadAsStreamAsync().ConfigureAwait(false);   // the caller ends a stalled read at its timeout
 #endif
                 while (true)
                 {
@@ -308,14 +314,18 @@ namespace NLog.Targets.Firehose.Client
             };
             try
             {
-                handler.MaxConnectionsPerServer = int.MaxValue;
+                RaiseConnectionLimit(handler);
             }
-            catch (PlatformNotSupportedException)
+            catch (Exception ex) when (ex is PlatformNotSupportedException or MissingMethodException)
             {
-                // .NET Framework before 4.7.1 (through the netstandard facade): ServicePointManager's limit applies.
+                // .NET Framework before 4.7.1 (the property throws, or its System.Net.Http lacks it): ServicePointManager's limit applies.
             }
             return handler;
         }
+
+        /// <summary>A method of its own, so that a System.Net.Http without the property fails here, inside the caller's catch, not when the caller is compiled.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private static void RaiseConnectionLimit(HttpClientHandler handler) => handler.MaxConnectionsPerServer = int.MaxValue;
 #endif
 
         /// <inheritdoc/>

@@ -21,8 +21,9 @@ namespace NLog.Targets.Firehose.Polyfills
         {
             /// <summary>
             /// Renames <paramref name="sourceFileName"/> to <paramref name="destFileName"/>, replacing it when
-            /// <paramref name="overwrite"/>. On Windows this is MoveFileEx with MOVEFILE_REPLACE_EXISTING, what .NET 8
-            /// calls; elsewhere rename(2), through <see cref="File.Replace(string, string, string)"/> when the destination
+            /// <paramref name="overwrite"/>. On Windows this is MoveFileEx with MOVEFILE_REPLACE_EXISTING (.NET 8 adds
+            /// MOVEFILE_COPY_ALLOWED, which a rename within the buffer's directory never needs; no \\?\ prefix for long
+            /// paths); elsewhere rename(2), through <see cref="File.Replace(string, string, string)"/> when the destination
             /// exists.
             /// </summary>
             public static void Move(string sourceFileName, string destFileName, bool overwrite)
