@@ -453,10 +453,10 @@ namespace NLog.Targets
         private void StartQueueProbe()
         {
             _configuredQueueLimit = QueueLimit;
-            _budget = new QueueBudget(QueueLimit, MaxQueueBytes);
             Interlocked.Exchange(ref _overflowUnreported, 0);
             _queueProbe?.Dispose();
-            BlockLikeAnEnclosingAsyncWrapper();
+            bool behindBlockingWrapper = BlockLikeAnEnclosingAsyncWrapper();
+            _budget = new QueueBudget(behindBlockingWrapper ? WrappedQueueLimit(QueueLimit, BatchSize) : QueueLimit, MaxQueueBytes);
             _queueProbe = NLogQueueProbe.TryCreate(this, OnQueueDropped, QueueProbeField, out string? whyNot);
             _trimming = false;
             if (_queueProbe != null && OverflowAction == Wrappers.AsyncTargetWrapperOverflowAction.Discard && _queueProbe.CanTrim)
@@ -496,16 +496,17 @@ namespace NLog.Targets
         /// Inside an AsyncWrapper whose OverflowAction is Block, a target that discards would lose what the blocking wrapper
         /// hands it as fast as it can: the target blocks too (Grow is left as configured).
         /// </summary>
-        private void BlockLikeAnEnclosingAsyncWrapper()
+        /// <returns>Whether every way to the target passes a blocking AsyncWrapper and the target now blocks too.</returns>
+        private bool BlockLikeAnEnclosingAsyncWrapper()
         {
             LoggingConfiguration? configuration = LoggingConfiguration;
-            if (OverflowAction != Wrappers.AsyncTargetWrapperOverflowAction.Discard || configuration is null)
-                return;
+            if (OverflowAction == Wrappers.AsyncTargetWrapperOverflowAction.Grow || configuration is null)
+                return false;
             // A target that rules write to directly is written to by the application's threads: it keeps its Discard.
             foreach (LoggingRule rule in configuration.LoggingRules)
             {
                 if (rule.Targets.Contains(this))
-                    return;
+                    return false;
             }
             var parents = new Dictionary<Target, List<Target>>();
             foreach (Target target in configuration.AllTargets)
@@ -526,13 +527,25 @@ namespace NLog.Targets
             }
             // Every way up from this target must pass a blocking AsyncWrapper first (then no application thread writes to
             // the target's queue; the wrapper's writer does).
-            if (AllPathsBlockAt(this, parents, new HashSet<Target>(), out Wrappers.AsyncTargetWrapper? wrapperFound) && wrapperFound != null)
+            if (!AllPathsBlockAt(this, parents, new HashSet<Target>(), out Wrappers.AsyncTargetWrapper? wrapperFound) || wrapperFound is null)
+                return false;
+            if (OverflowAction == Wrappers.AsyncTargetWrapperOverflowAction.Discard)
             {
                 _configuredOverflowAction = OverflowAction;
                 OverflowAction = Wrappers.AsyncTargetWrapperOverflowAction.Block;
                 InternalLogger.Info("{0}: inside {1} with OverflowAction Block, so the target blocks too instead of discarding what the wrapper hands it", this, wrapperFound);
             }
+            return true;
         }
+
+        /// <summary>
+        /// The target's own queue limit behind a blocking AsyncWrapper: the wrapper's queue already holds what waits (and
+        /// blocks the logging threads when full, losing nothing), so the target keeps only what its writes need next, two
+        /// batches (at least 1000 events), instead of a second full queue. Every event waiting in either queue is alive for
+        /// the garbage collector to trace and copy, and with two full queues that cost as much as the wrapper itself.
+        /// </summary>
+        internal static int WrappedQueueLimit(int configured, int batchSize)
+            => (int)Math.Min(configured, Math.Max(2L * batchSize, 1000));
 
         private static bool AllPathsBlockAt(Target target, Dictionary<Target, List<Target>> parents, HashSet<Target> seen, out Wrappers.AsyncTargetWrapper? wrapper)
         {
@@ -579,10 +592,35 @@ namespace NLog.Targets
                 _stallSeenAt = writes;   // first sighting: NLog's writer gets one more tick
                 return;
             }
+            _stallSeenAt = -1;
+            StartPump();
+        }
+
+        /// <summary>Starts the stall pump unless it runs.</summary>
+        private void StartPump()
+        {
             if (Interlocked.CompareExchange(ref _pumping, 1, 0) != 0)
                 return;
-            _stallSeenAt = -1;
             _ = Task.Run(PumpAsync);
+        }
+
+        /// <summary>
+        /// At the end of a write NLog started, with OverflowAction Block: when NLog's queue is full and another thread holds
+        /// the target's lock, that thread is most likely the AsyncWrapper's writer, waiting under the lock for room that
+        /// NLog's writer (which needs the lock to take events) cannot make. The pump starts at once instead of after the
+        /// stall timer's two looks (50–100 ms with nothing written), and drains next to NLog's writer, one write at a time.
+        /// </summary>
+        private void StartPumpIfWriterBlocked()
+        {
+            NLogQueueProbe? probe = _queueProbe;
+            if (probe is null || _stallTimer is null || _pumpStopping || Volatile.Read(ref _pumping) == 1 || probe.Count * 2L < QueueLimit)
+                return;
+            if (Monitor.TryEnter(SyncRoot))
+            {
+                Monitor.Exit(SyncRoot);   // nobody waits under the lock: NLog's writer takes the next batch itself
+                return;
+            }
+            StartPump();
         }
 
         private async Task PumpAsync()
@@ -603,16 +641,18 @@ namespace NLog.Targets
                     NLogQueueProbe? probe = _queueProbe;
                     if (probe is null)
                         break;
-                    if (probe.Count == 0 || !await _writeGate.WaitAsync(0).ConfigureAwait(false))
+                    if (probe.Count == 0)
                     {
-                        if (probe.Count > 0)
-                            idle = 0;   // NLog's writer is busy: not quiet
-                        else if (++idle >= PumpIdleRounds)
+                        if (++idle >= PumpIdleRounds)
                             break;
                         await Task.Delay(PumpIdleWait, stop).ConfigureAwait(false);
                         continue;
                     }
+                    // Events wait: the pump queues for the gate behind a write in progress (NLog's writer may be busy, or
+                    // about to block on the lock the wrapper's writer holds), and takes the next batch as soon as that
+                    // write is done, instead of looking again a few milliseconds later.
                     idle = 0;
+                    await _writeGate.WaitAsync(stop).ConfigureAwait(false);
                     await PumpBatchAsync(probe, stop).ConfigureAwait(false);   // releases the gate
                 }
             }
@@ -1309,6 +1349,7 @@ namespace NLog.Targets
             finally
             {
                 _writeGate.Release();
+                StartPumpIfWriterBlocked();
             }
         }
 

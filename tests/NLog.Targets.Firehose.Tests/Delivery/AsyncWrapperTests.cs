@@ -231,5 +231,46 @@ namespace NLog.Targets.Firehose.Tests.Delivery
             if (lockTimeouts.Count > 0)
                 Console.WriteLine($"rounds with NLog's AsyncWrapper lock timeout (not checked): {string.Join(", ", lockTimeouts)}");
         }
-    }
+            [TestMethod]
+        [DataRow(AsyncTargetWrapperOverflowAction.Block, AsyncTargetWrapperOverflowAction.Discard, 1000)]
+        [DataRow(AsyncTargetWrapperOverflowAction.Block, AsyncTargetWrapperOverflowAction.Block, 1000)]
+        [DataRow(AsyncTargetWrapperOverflowAction.Block, AsyncTargetWrapperOverflowAction.Grow, 10000)]
+        [DataRow(AsyncTargetWrapperOverflowAction.Discard, AsyncTargetWrapperOverflowAction.Block, 10000)]
+        [DataRow(AsyncTargetWrapperOverflowAction.Grow, AsyncTargetWrapperOverflowAction.Block, 10000)]
+        public void QueueLimit_BehindBlockingWrapper_TwoBatchesWhileOpenAndConfiguredAfterClose(AsyncTargetWrapperOverflowAction wrapperAction, AsyncTargetWrapperOverflowAction targetAction, int expectedLimit)
+        {
+            var target = TargetHarness.NewTarget(_ => SlowClient(new ConcurrentDictionary<string, int>(), 0));
+            target.OverflowAction = targetAction;
+            target.QueueLimit = 10000;
+            target.BatchSize = 500;
+            var wrapper = new AsyncTargetWrapper("async", target) { OverflowAction = wrapperAction };
+            var factory = TargetHarness.Configure(new LogFactory { ThrowConfigExceptions = true }, wrapper);
+
+            Assert.AreEqual(expectedLimit, target.QueueLimit, "the wrapper's queue holds what waits: the target's own keeps two batches");
+            Assert.IsTrue(Task.Run(() => factory.Shutdown()).Wait(TimeSpan.FromSeconds(30)), "shutdown hung");
+            Assert.AreEqual(10000, target.QueueLimit, "the configured limit is back after close");
+        }
+
+        [TestMethod]
+        public void QueueLimit_BehindBlockingWrapperAndWrittenByARule_Configured()
+        {
+            var target = TargetHarness.NewTarget(_ => SlowClient(new ConcurrentDictionary<string, int>(), 0));
+            target.OverflowAction = AsyncTargetWrapperOverflowAction.Block;
+            target.QueueLimit = 10000;
+            target.BatchSize = 500;
+            var wrapper = new AsyncTargetWrapper("async", target) { OverflowAction = AsyncTargetWrapperOverflowAction.Block };
+            var config = new NLog.Config.LoggingConfiguration(new LogFactory { ThrowConfigExceptions = true });
+            config.AddRuleForAllLevels(wrapper);
+            config.AddRuleForAllLevels(target);
+            config.LogFactory.Configuration = config;
+            try
+            {
+                Assert.AreEqual(10000, target.QueueLimit, "logging threads write to the target directly: its own queue keeps the configured limit");
+            }
+            finally
+            {
+                config.LogFactory.Shutdown();
+            }
+        }
+}
 }
