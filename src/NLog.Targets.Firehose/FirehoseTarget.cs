@@ -733,8 +733,8 @@ namespace NLog.Targets
         }
 
         /// <summary>
-        /// Hands a flush request the pump took from the queue back to NLog's flush, under the target's lock (SyncRoot), as
-        /// NLog's own Flush calls it.
+        /// Hands a flush request the pump (or the Discard's trimming) took from the queue back to NLog's flush, under the
+        /// target's lock (SyncRoot), as NLog's own Flush calls it.
         /// </summary>
         /// <remarks>
         /// NLog's writer dequeues a batch and records its write as the task in progress (<c>_previousTask</c>) in one
@@ -808,8 +808,6 @@ namespace NLog.Targets
                     Task.WhenAll(pumpBatch, spill, outbox).ContinueWith(_ => asyncContinuation(ex), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
             }
         }
-
-
 
         /// <summary>
         /// Called on the logging thread for each item NLog's Discard overflow drops: with a disk buffer, hands the event to the
@@ -959,13 +957,10 @@ namespace NLog.Targets
         {
             if (_logLimiter.ShouldLog("overflow-flush-requeued", out int suppressed))
                 InternalLogger.Debug("{0}: NLog's full queue reached a flush request; it waits behind the newer events now{1}", this, LogRateLimiter.Suppressed(suppressed));
-            // Queued as NLog's Flush queues it (under the target's lock), but past this target's FlushAsync: its continuation
-            // is already that FlushAsync's.
-            ThreadPool.UnsafeQueueUserWorkItem(state =>
-            {
-                lock (SyncRoot)
-                    FlushUnderLock((AsyncContinuation)state!);
-            }, continuation);
+            // Handed back as the stall pump hands back a flush request it took (its continuation is already this target's
+            // FlushAsync's), from the thread pool: this thread is inside NLog's enqueue, maybe holding NLog's queue lock,
+            // and must not take the target's lock (NLog's writer takes the two the other way round).
+            ThreadPool.UnsafeQueueUserWorkItem(state => HandBackFlush((AsyncContinuation)state!), continuation);
         }
 
         /// <summary>Counts <paramref name="events"/> events lost to NLog's full queue, for the statistics and the next overflow report.</summary>

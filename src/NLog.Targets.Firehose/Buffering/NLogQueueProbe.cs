@@ -131,7 +131,7 @@ namespace NLog.Targets.Firehose.Buffering
                     return null;
                 }
                 whyNot = null;
-                // Optional: without it (or if the queue's count moves), the target leaves Discard to NLog and cannot fail the drops' writes.
+                // Optional: without it the target leaves Discard to NLog and cannot fail the drops' writes (CanTrim).
                 EventInfo? grow = type.GetEvent("LogEventQueueGrow", Instance);
                 return new NLogQueueProbe(queue, dropped, grow, counter.Name == "get_RequestCount",
                     counter.CreateDelegate<Func<int>>(queue),

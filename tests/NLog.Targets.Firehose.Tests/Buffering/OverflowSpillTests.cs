@@ -6,6 +6,7 @@ using System.Threading.Tasks;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
 using NLog.Layouts;
 using NLog.Targets.Firehose.Tests.Infrastructure;
+using static NLog.Targets.Firehose.Tests.Infrastructure.Waiting;
 
 namespace NLog.Targets.Firehose.Tests.Buffering
 {
@@ -18,12 +19,6 @@ namespace NLog.Targets.Firehose.Tests.Buffering
     [TestClass]
     public class OverflowSpillTests
     {
-        private static void WaitFor(Func<bool> condition, string what, Func<string>? detail = null)
-        {
-            if (!SpinWait.SpinUntil(condition, TimeSpan.FromSeconds(30)))
-                Assert.Fail(what + (detail is null ? string.Empty : "\n" + detail()));
-        }
-
         /// <summary>
         /// The message, rendered off the logging thread (thread-agnostic, so NLog does not render it when the event is
         /// logged); rendering <paramref name="blockOn"/> waits for <paramref name="release"/> — only the spill's task renders

@@ -6,6 +6,7 @@ using Microsoft.VisualStudio.TestTools.UnitTesting;
 using NLog.Targets.Firehose.Client;
 using NLog.Targets.Firehose.Tests.Infrastructure;
 using NLog.Targets.Wrappers;
+using static NLog.Targets.Firehose.Tests.Infrastructure.Waiting;
 
 namespace NLog.Targets.Firehose.Tests.Buffering
 {
@@ -17,16 +18,6 @@ namespace NLog.Targets.Firehose.Tests.Buffering
     [TestClass]
     public class QueueBoundTests
     {
-        private static void WaitFor(Func<bool> condition, string what)
-            => Assert.IsTrue(SpinWait.SpinUntil(condition, TimeSpan.FromSeconds(30)), what);
-
-        /// <summary>Waits for <paramref name="condition"/>; on timeout fails with <paramref name="what"/> and <paramref name="detail"/> (state, internal log).</summary>
-        private static void WaitFor(Func<bool> condition, string what, Func<string> detail)
-        {
-            if (!SpinWait.SpinUntil(condition, TimeSpan.FromSeconds(30)))
-                Assert.Fail(what + "\n" + detail());
-        }
-
         /// <summary>A harness whose client holds every call until <paramref name="gate"/> opens; one event is in flight when it returns.</summary>
         private static TargetHarness Stalled(TaskCompletionSource gate, Action<FirehoseTarget> configure)
         {

@@ -10,6 +10,7 @@ using System.Threading.Tasks;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
 using NLog.Targets.Firehose.Buffering;
 using NLog.Targets.Firehose.Tests.Infrastructure;
+using static NLog.Targets.Firehose.Tests.Infrastructure.Waiting;
 
 namespace NLog.Targets.Firehose.Tests.Buffering
 {
@@ -29,9 +30,6 @@ namespace NLog.Targets.Firehose.Tests.Buffering
         public void DeleteDirectory() => _temp.Dispose();
 
         private FirehoseTarget BufferedTarget(LoopbackFirehose server, string stream) => server.NewBufferedTarget(stream, _temp.Path);
-
-        private static void WaitFor(Func<bool> condition, string what)
-            => Assert.IsTrue(SpinWait.SpinUntil(condition, TimeSpan.FromSeconds(30)), what);
 
         private static string IdOf(byte[] record) => JsonDocument.Parse(record).RootElement.GetProperty("event.id").GetString()!;
 

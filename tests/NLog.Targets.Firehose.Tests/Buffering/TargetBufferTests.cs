@@ -6,6 +6,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
 using NLog.Targets.Firehose.Tests.Infrastructure;
+using static NLog.Targets.Firehose.Tests.Infrastructure.Waiting;
 
 namespace NLog.Targets.Firehose.Tests.Buffering
 {
@@ -22,9 +23,6 @@ namespace NLog.Targets.Firehose.Tests.Buffering
         public void DeleteDirectory() => _temp.Dispose();
 
         private FirehoseTarget BufferedTarget(LoopbackFirehose server, string stream) => server.NewBufferedTarget(stream, _temp.Path);
-
-        private static void WaitFor(Func<bool> condition, string what)
-            => Assert.IsTrue(SpinWait.SpinUntil(condition, TimeSpan.FromSeconds(30)), what);
 
         [TestMethod]
         public async Task Outage_EventsBufferedThenReplayedWhenServiceAnswers()

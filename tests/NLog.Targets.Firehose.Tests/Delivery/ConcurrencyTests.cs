@@ -7,6 +7,7 @@ using Microsoft.VisualStudio.TestTools.UnitTesting;
 using NLog.Targets.Firehose.Client;
 using NLog.Targets.Firehose.Tests.Infrastructure;
 using NSubstitute;
+using static NLog.Targets.Firehose.Tests.Infrastructure.Waiting;
 
 namespace NLog.Targets.Firehose.Tests.Delivery
 {
@@ -94,9 +95,6 @@ namespace NLog.Targets.Firehose.Tests.Delivery
             var factory = TargetHarness.Configure(new LogFactory { ThrowConfigExceptions = true }, target);
             return (target, factory, gated);
         }
-
-        private static void WaitFor(Func<bool> condition, string what)
-            => Assert.IsTrue(SpinWait.SpinUntil(condition, TimeSpan.FromSeconds(30)), what);
 
         [TestMethod]
         public void Write_MoreCallsThanMaxRequestsInFlight_AtMostThatManyAtOnceAndAllDelivered()

@@ -8,6 +8,7 @@ using System.Threading.Tasks;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
 using NLog.Targets.Firehose.Tests.Buffering;
 using NLog.Targets.Firehose.Tests.Infrastructure;
+using static NLog.Targets.Firehose.Tests.Infrastructure.Waiting;
 
 namespace NLog.Targets.Firehose.Tests.Delivery
 {
@@ -20,9 +21,6 @@ namespace NLog.Targets.Firehose.Tests.Delivery
     [TestClass]
     public class LifecycleTests
     {
-        private static void WaitFor(Func<bool> condition, string what)
-            => Assert.IsTrue(SpinWait.SpinUntil(condition, TimeSpan.FromSeconds(30)), what);
-
         private static List<string> Ids(string prefix, int count)
             => Enumerable.Range(0, count).Select(i => prefix + i.ToString(CultureInfo.InvariantCulture)).ToList();
 

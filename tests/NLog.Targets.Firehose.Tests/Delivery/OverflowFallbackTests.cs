@@ -8,6 +8,7 @@ using NLog.Common;
 using NLog.Targets.Firehose.Tests.Buffering;
 using NLog.Targets.Firehose.Tests.Infrastructure;
 using NLog.Targets.Wrappers;
+using static NLog.Targets.Firehose.Tests.Infrastructure.Waiting;
 
 namespace NLog.Targets.Firehose.Tests.Delivery
 {
@@ -21,12 +22,6 @@ namespace NLog.Targets.Firehose.Tests.Delivery
     [TestClass]
     public class OverflowFallbackTests
     {
-        private static void WaitFor(Func<bool> condition, string what, Func<string>? detail = null)
-        {
-            if (!SpinWait.SpinUntil(condition, TimeSpan.FromSeconds(30)))
-                Assert.Fail(what + (detail is null ? string.Empty : "\n" + detail()));
-        }
-
         private static List<string> Events(int count) => Enumerable.Range(0, count).Select(i => "e" + i).ToList();
 
         [TestMethod]

@@ -8,6 +8,7 @@ using Microsoft.VisualStudio.TestTools.UnitTesting;
 using NLog.Targets.Firehose.Client;
 using NLog.Targets.Firehose.Tests.Buffering;
 using NLog.Targets.Firehose.Tests.Infrastructure;
+using static NLog.Targets.Firehose.Tests.Infrastructure.Waiting;
 
 namespace NLog.Targets.Firehose.Tests.Delivery
 {
@@ -18,19 +19,7 @@ namespace NLog.Targets.Firehose.Tests.Delivery
     [TestClass]
     public class ShutdownTests
     {
-        private static void WaitFor(Func<bool> condition, string what)
-            => Assert.IsTrue(SpinWait.SpinUntil(condition, TimeSpan.FromSeconds(30)), what);
-
-        private static FirehoseTarget BufferedTarget(LoopbackFirehose server, string directory)
-        {
-            var target = server.NewTarget("shutdown");
-            target.BufferDirectory = directory;
-            target.DeliveryTimeoutMilliseconds = 300;
-            target.RetryBaseDelayMilliseconds = 10;
-            target.RetryMaxDelayMilliseconds = 100;
-            target.Layout = "{\"event.id\":\"${event-properties:n}\"}";
-            return target;
-        }
+        private static FirehoseTarget BufferedTarget(LoopbackFirehose server, string directory) => server.NewBufferedTarget("shutdown", directory);
 
         [TestMethod]
         public async Task Shutdown_FailingEndpointWithBuffer_UndeliveredOnDiskAndSentByNextTarget()

@@ -6,6 +6,7 @@ using Microsoft.VisualStudio.TestTools.UnitTesting;
 using NLog.Targets.Firehose.Client;
 using NLog.Targets.Firehose.Tests.Buffering;
 using NLog.Targets.Firehose.Tests.Infrastructure;
+using static NLog.Targets.Firehose.Tests.Infrastructure.Waiting;
 
 namespace NLog.Targets.Firehose.Tests.Diagnostics
 {
@@ -16,9 +17,6 @@ namespace NLog.Targets.Firehose.Tests.Diagnostics
     [TestClass]
     public class HealthTests
     {
-        private static void WaitFor(Func<bool> condition, string what)
-            => Assert.IsTrue(SpinWait.SpinUntil(condition, TimeSpan.FromSeconds(30)), what);
-
         [TestMethod]
         public void GetHealth_BeforeInitialisationAndAfterClose_NotInitialized()
         {

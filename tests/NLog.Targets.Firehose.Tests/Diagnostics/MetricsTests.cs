@@ -10,6 +10,7 @@ using NLog.Targets.Firehose.Client;
 using NLog.Targets.Firehose.Tests.Buffering;
 using NLog.Targets.Firehose.Tests.Infrastructure;
 using NLog.Targets.Firehose.Testing;
+using static NLog.Targets.Firehose.Tests.Infrastructure.Waiting;
 
 namespace NLog.Targets.Firehose.Tests.Diagnostics
 {
@@ -24,9 +25,6 @@ namespace NLog.Targets.Firehose.Tests.Diagnostics
         private static readonly (string, string) Stream = ("firehose.stream", "test-stream");
 
         private static string NewName() => "metrics-" + Guid.NewGuid().ToString("N").Substring(0, 8);
-
-        private static void WaitFor(Func<bool> condition, string what)
-            => Assert.IsTrue(SpinWait.SpinUntil(condition, TimeSpan.FromSeconds(30)), what);
 
         [TestMethod]
         public void Metrics_EventsDelivered_CountersEqualStatisticsWithTargetAndStreamTags()

@@ -7,6 +7,7 @@ using Microsoft.VisualStudio.TestTools.UnitTesting;
 using NLog.Targets.Firehose.Client;
 using NLog.Targets.Firehose.Tests.Buffering;
 using NLog.Targets.Firehose.Tests.Infrastructure;
+using static NLog.Targets.Firehose.Tests.Infrastructure.Waiting;
 
 namespace NLog.Targets.Firehose.Tests.Hosting
 {
@@ -18,9 +19,6 @@ namespace NLog.Targets.Firehose.Tests.Hosting
     [TestClass]
     public class ShortLivedProcessTests
     {
-        private static void WaitFor(Func<bool> condition, string what)
-            => Assert.IsTrue(SpinWait.SpinUntil(condition, TimeSpan.FromSeconds(30)), what);
-
         /// <summary>One invocation's end: flush with a timeout; returns how long it took.</summary>
         private static TimeSpan EndInvocation(TargetHarness h, TimeSpan timeout)
         {
