@@ -188,11 +188,7 @@ namespace NLog.Targets.Firehose.Client
                 chars[(2 * i) + 1] = LowerHex[bytes[i] & 0xF];
             }
 
-#if NET
-            return new string(chars);
-#else
             return chars.ToString();   // Span<char>.ToString is the chars as a string
-#endif
         }
 
         /// <summary>

@@ -16,15 +16,7 @@ namespace NLog.Targets.Firehose.Delivery
     {
         private static readonly string Prefix = RandomPrefix();
 
-        /// <summary>The event's id: the same every time it is asked for the same event.</summary>
-        public static string IdOf(LogEventInfo logEvent)
-        {
-            var builder = new StringBuilder(40);
-            AppendIdOf(logEvent, builder);
-            return builder.ToString();
-        }
-
-        /// <summary>Appends the event's id (<see cref="IdOf"/>) to <paramref name="builder"/> without making a string.</summary>
+        /// <summary>Appends the event's id to <paramref name="builder"/> without making a string: the same every time it is asked for the same event.</summary>
         public static void AppendIdOf(LogEventInfo logEvent, StringBuilder builder)
         {
             long seconds = logEvent.TimeStamp.ToUniversalTime().Ticks / TimeSpan.TicksPerSecond;

@@ -12,7 +12,6 @@ namespace NLog.Targets.Firehose.Polyfills
     internal sealed class ArrayBufferWriter<T> : IBufferWriter<T>
     {
         // The largest array length the runtime allows (Array.MaxLength on .NET 6+).
-        private const int ArrayMaxLength = 0x7FFFFFC7;
         private const int DefaultInitialBufferSize = 256;
 
         private T[] _buffer;
@@ -101,9 +100,9 @@ namespace NLog.Targets.Firehose.Polyfills
             {
                 // Overflow: grow only to what is needed, up to the largest array.
                 uint needed = (uint)(currentLength - FreeCapacity + sizeHint);
-                if (needed > ArrayMaxLength)
+                if (needed > Array.MaxLength)
                     throw new OutOfMemoryException("the buffer cannot grow to " + needed + " items");
-                newSize = ArrayMaxLength;
+                newSize = Array.MaxLength;
             }
             Array.Resize(ref _buffer, newSize);
         }
